@@ -1,0 +1,156 @@
+"""The records that cross stage boundaries. Validated here, never passed as loose dicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Tier = Literal["high", "medium", "low", "none"]
+Domain = Literal["sex", "labor"]
+
+SEX_CATEGORIES = (
+    "youth",
+    "ethnicity",
+    "obscured_contact",
+    "trust_language",
+    "multiple_providers",
+    "third_party",
+    "risky_services",
+    "always_available",
+    "movement",
+    "coded_emoji",
+)
+LABOR_CATEGORIES = (
+    "recruitment_fees",
+    "debt",
+    "document_retention",
+    "wage_withholding",
+    "excessive_hours",
+    "housing_control",
+    "movement_restriction",
+    "deceptive_offer",
+    "isolation",
+    "threats",
+)
+CATEGORIES = SEX_CATEGORIES + LABOR_CATEGORIES
+ENTITY_TYPES = (
+    "phone",
+    "email",
+    "url",
+    "social_handle",
+    "payment_handle",
+    "crypto_address",
+    "location",
+    "age",
+    "price",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WarcRef(_Strict):
+    """Where the raw response sits in the evidence store."""
+
+    file: str
+    record_id: str
+    offset: int
+
+
+class Provenance(_Strict):
+    source_id: str
+    url: str
+    final_url: str
+    fetched_at: datetime
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    batch_id: str
+    crawler_version: str
+    http_status: int
+    content_type: str | None = None
+    rendered: bool = False
+    warc: WarcRef | None = None
+
+
+class RawDocument(_Strict):
+    """One fetched page or post, as collected, with where and when it came from."""
+
+    id: str
+    title: str | None = None
+    text: str
+    posted_at: str | None = None
+    location: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    provenance: Provenance
+
+
+class Indicator(_Strict):
+    category: str
+    domain: Domain
+    rule: str
+    weight: float
+    text: str
+    start: int
+    end: int
+
+
+class Entity(_Strict):
+    type: str
+    value: str
+    text: str
+    start: int
+    end: int
+    obfuscated: bool | None = None
+    currency: str | None = None
+    platform: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Extraction(_Strict):
+    """The ``lantern extract`` contract: one per input record, in input order."""
+
+    id: str
+    indicators: list[Indicator]
+    entities: list[Entity]
+    score: int
+    tier: Tier
+    explanation: list[str]
+
+
+class Lead(_Strict):
+    """A scored document: a reason for a trained person to look, never evidence alone."""
+
+    id: str
+    doc_id: str
+    source_id: str
+    url: str
+    title: str | None = None
+    snippet: str
+    score: int
+    tier: Tier
+    explanation: list[str]
+    categories: list[str]
+    domains: list[str]
+    selectors: list[str]
+    indicators: list[Indicator]
+    entities: list[Entity]
+    batch_id: str
+    fetched_at: datetime
+    scored_at: datetime
+    sha256: str
+
+
+class DeadLetter(_Strict):
+    """A record that could not be processed, kept with the reason so nothing vanishes."""
+
+    id: str
+    stage: str
+    record_id: str
+    reason: str
+    batch_id: str | None = None
+    at: datetime
+    payload: str | None = None

@@ -1,0 +1,62 @@
+"""Explainable lead scoring: indicators in, a 0–100 score, a tier and plain reasons out.
+
+Categories combine like independent pieces of evidence (1 − Π(1 − w)), each capped by
+the taxonomy, so the score rises with *different kinds* of indicators rather than with
+repetition of one phrase. No category's cap reaches the high tier alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from leads.models import Indicator, Tier
+from leads.taxonomy import load_taxonomy
+
+TIER_THRESHOLDS: tuple[tuple[int, Tier], ...] = ((60, "high"), (35, "medium"), (10, "low"))
+
+
+@dataclass(frozen=True)
+class Score:
+    score: int
+    tier: Tier
+    explanation: list[str]
+
+
+def tier_for(score: int) -> Tier:
+    for threshold, tier in TIER_THRESHOLDS:
+        if score >= threshold:
+            return tier
+    return "none"
+
+
+def score_indicators(indicators: Iterable[Indicator]) -> Score:
+    taxonomy = load_taxonomy()
+    strongest: dict[str, Indicator] = {}
+    for ind in indicators:
+        best = strongest.get(ind.category)
+        if best is None or ind.weight > best.weight:
+            strongest[ind.category] = ind
+
+    remaining = 1.0
+    contributions: list[tuple[float, str]] = []
+    for category, ind in strongest.items():
+        meta = taxonomy[category]
+        weight = min(ind.weight, meta.weight_cap)
+        remaining *= 1.0 - weight / 100.0
+        contributions.append(
+            (
+                weight,
+                f"{category} (+{weight:g}): {meta.label} — “{ind.text}” "
+                f"at {ind.start}–{ind.end}; evidence: {meta.evidence}",
+            )
+        )
+    score = round(100 * (1.0 - remaining))
+    tier = tier_for(score)
+    contributions.sort(key=lambda c: -c[0])
+    explanation = [text for _, text in contributions]
+    if not explanation:
+        explanation = ["no indicators found"]
+    elif len(strongest) == 1:
+        explanation.append("only one kind of indicator: a single indicator is weak evidence")
+    return Score(score=score, tier=tier, explanation=explanation)

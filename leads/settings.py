@@ -1,0 +1,67 @@
+"""One typed settings object, read once from the environment (prefix ``LANTERN_``).
+
+``ES_URL`` is read without the prefix because operators already know that name.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LANTERN_", extra="ignore")
+
+    es_url: str = Field(
+        default="http://127.0.0.1:9200",
+        validation_alias=AliasChoices("ES_URL", "LANTERN_ES_URL"),
+    )
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: str | None = None
+    # Every index and alias name starts with this, so tests and tenants never collide.
+    index_prefix: str = "lantern"
+    bulk_chunk_size: int = 200
+    bulk_max_retries: int = 5
+
+    data_dir: Path = REPO_ROOT / "var"
+    evidence_dir: Path | None = None
+    profiles_dir: Path = REPO_ROOT / "crawlers" / "profiles"
+
+    # Honest identification: who we are and how to reach the operator.
+    user_agent: str = (
+        "LanternBot/0.1 (+https://github.com/lantern-osint/lantern; "
+        "anti-trafficking research crawler; operator contact in README)"
+    )
+    chromium_path: Path = Path("/usr/bin/chromium")
+    # host:port pairs that may be fetched although they resolve to private addresses.
+    allowed_private_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    download_maxsize: int = 10 * 1024 * 1024
+    download_timeout: float = 30.0
+    default_download_delay: float = 1.0
+
+    @field_validator("allowed_private_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip().lower() for h in value.split(",") if h.strip()]
+        return value
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence"
+
+    def index(self, kind: str) -> str:
+        """The alias for one kind of document, e.g. ``lantern-raw``."""
+        return f"{self.index_prefix}-{kind}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
