@@ -136,6 +136,7 @@ class Lead(_Strict):
     categories: list[str]
     domains: list[str]
     selectors: list[str]
+    places: list[dict[str, float]] = Field(default_factory=list)
     indicators: list[Indicator]
     entities: list[Entity]
     batch_id: str

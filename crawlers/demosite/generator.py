@@ -1,0 +1,150 @@
+"""Generates the demo boards' ads from a seed: the same seed, the same boards."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+CITIES = [
+    ("Las Vegas", "NV", "702"), ("Los Angeles", "CA", "213"), ("San Diego", "CA", "619"),
+    ("Houston", "TX", "713"), ("Dallas", "TX", "214"), ("Atlanta", "GA", "404"),
+    ("Miami", "FL", "305"), ("Orlando", "FL", "407"), ("Phoenix", "AZ", "602"),
+    ("Seattle", "WA", "206"), ("Denver", "CO", "303"), ("Chicago", "IL", "312"),
+]  # fmt: skip
+FARM_TOWNS = [
+    ("Fresno", "CA", "559"), ("Salinas", "CA", "831"), ("Yakima", "WA", "509"),
+    ("Immokalee", "FL", "239"), ("Bakersfield", "CA", "661"),
+]  # fmt: skip
+NAMES = ["Amber Test", "Crystal Sample", "Luna Fictitia", "Nova Example", "Jade Placeholder",
+         "Rosa Ficticia", "Star Demo", "Cleo Mock"]  # fmt: skip
+SPELLED = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+KEYCAP = [f"{d}\ufe0f\u20e3" for d in "0123456789"]
+
+CONCERNING_SEX_EN = [
+    "100% real and discreet. {name} is young and fresh, sweet latina. Call {phone}. {extra}",
+    "New girls every week 🍒 my girls are verified and professional, 24/7. Text {phone}",
+    "Barely legal asian cutie, no rush, {extra} Ask for daddy at {phone}",
+    "Duo special 2 for 1! Exotic ebony and petite teen available anytime. Call {phone}",
+    "{name} here, just turned 18, real pics, safe and clean. Management books: {phone}",
+]
+CONCERNING_SEX_ES = [
+    "Jovencita colombiana 100% real y discreta, las 24 horas. Llama al {phone}. {extra}",
+    "Chicas nuevas, varias chicas latinas, fotos reales. Pregunta por papi {phone}",
+]
+BENIGN_EN = [
+    "Licensed massage therapist, 10 years experience, sports and deep tissue. "
+    "Appointments Mon-Fri, clinic downtown. Call {phone} and leave a message.",
+    "Selling a gently used couch, $150 or best offer. Pickup only in {city}. Call {phone}.",
+    "Roommate wanted for a 2 bedroom apartment near the town hall, $700 a month. {phone}",
+    "Best tacos in town! Food truck parked on Main St, open 11-8. Follow us, call {phone}.",
+    "Dog walker available weekday mornings, references on request. {phone}",
+    "Piano lessons for all ages, first lesson free. Studio in {city}. Call {phone}.",
+    "Yard sale Saturday 8am-2pm: books, toys, tools. 12 Oak Street, {city}.",
+    "Professional house cleaning, insured, free estimates. Call {phone} weekdays.",
+]
+BENIGN_ES = [
+    "Vendo bicicleta en buen estado, $80. Entrega en {city}. Llamar al {phone}.",
+    "Clases de inglés para adultos, lunes y miércoles por la tarde. Informes {phone}.",
+]
+MOVEMENT_ONLY = [
+    "New in town for a conference, looking for recommendations on restaurants. {phone}",
+]
+
+JOB_CONCERNING_EN = [
+    "Farm workers needed in {city}! No experience needed, visa guaranteed. Placement fee $1,500 "
+    "paid before travel. We keep your passport for safety. Paid at end of season. Call {phone}.",
+    "Factory jobs, earn $5000 a week! Travel advance repaid from your wages, housing deducted, "
+    "7 days a week, 14 hours a day. No phones allowed on site. WhatsApp {phone}.",
+    "Hotel housekeeping, must live in company housing, curfew 9pm, transport provided only by "
+    "employer. Registration fee required. If you leave we will call immigration. {phone}",
+]
+JOB_CONCERNING_ES = [
+    "Se buscan trabajadores para el campo en {city}. Sin experiencia, visa garantizada. "
+    "Pago por la visa $900. Guardamos tu pasaporte. Pago al final de la temporada. Tel {phone}.",
+    "Trabajo en empacadora, 7 días a la semana, 12 horas diarias, se descuenta la vivienda. "
+    "No se permiten celulares. Préstamo para el viaje. Llama {phone}.",
+]
+JOB_BENIGN = [
+    "H-2A farmworker, {city}. $18.50/hour, 40 hours a week, free housing provided as required "
+    "by law, transportation to the worksite. Apply with the state workforce agency. {phone}",
+    "Warehouse associate, full time, overtime optional, benefits after 60 days. "
+    "Apply in person at 500 Industrial Way, {city}. HR: {phone}",
+    "Line cook wanted, 2 years experience, $20/hour, Tuesday to Saturday. Call {phone}.",
+    "Landscaping crew member, Monday to Friday, $19/hour, weekly direct deposit. {phone}",
+    "Cajero/a de tienda, medio tiempo, $16 por hora, horario flexible. Llame al {phone}.",
+]
+
+
+@dataclass(frozen=True)
+class Ad:
+    id: int
+    board: str
+    title: str
+    body: str
+    city: str
+    state: str
+    posted: str
+    phone_display: str
+    lang: str
+    kind: str  # "concerning", "benign" or "movement": for the demo's own bookkeeping only
+
+
+def _phone_number(rng: random.Random, area: str) -> str:
+    return f"{area}555{rng.randrange(100, 200):04d}"
+
+
+def _display(rng: random.Random, digits: str, obfuscate: bool) -> str:
+    if not obfuscate:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    style = rng.choice(["spelled", "keycap", "mixed", "spaced"])
+    if style == "spelled":
+        return " ".join(SPELLED[int(d)] for d in digits)
+    if style == "keycap":
+        return "".join(KEYCAP[int(d)] for d in digits)
+    if style == "mixed":
+        return f"{digits[:3].replace('0', 'O')}.{digits[3:6]}.{digits[6:].replace('0', 'O')}"
+    return " ".join(digits)
+
+
+def _ad(rng: random.Random, ad_id: int, board: str, template: str, kind: str, lang: str,
+        place: tuple[str, str, str], obfuscate: bool, start: date) -> Ad:  # fmt: skip
+    city, state, area = place
+    phone = _display(rng, _phone_number(rng, area), obfuscate)
+    extra = rng.choice(["", "Incall only.", "Outcalls available.", f"In {city} this week."])
+    body = template.format(name=rng.choice(NAMES), phone=phone, city=city, extra=extra).strip()
+    title = body.split(".")[0][:70]
+    posted = (start - timedelta(days=rng.randrange(0, 60))).isoformat()
+    return Ad(ad_id, board, title, body, city, state, posted, phone, lang, kind)
+
+
+def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[Ad]:
+    rng = random.Random(seed)
+    start = date(2026, 11, 1)
+    ads: list[Ad] = []
+    for i in range(1, n_classifieds + 1):
+        roll = rng.random()
+        if roll < 0.35:
+            es = rng.random() < 0.3
+            template = rng.choice(CONCERNING_SEX_ES if es else CONCERNING_SEX_EN)
+            kind, lang, obfuscate = "concerning", "es" if es else "en", rng.random() < 0.6
+        elif roll < 0.40:
+            template, kind, lang, obfuscate = rng.choice(MOVEMENT_ONLY), "movement", "en", False
+        else:
+            es = rng.random() < 0.2
+            template = rng.choice(BENIGN_ES if es else BENIGN_EN)
+            kind, lang, obfuscate = "benign", "es" if es else "en", False
+        ads.append(_ad(rng, i, "classifieds", template, kind, lang, rng.choice(CITIES),
+                       obfuscate, start))  # fmt: skip
+    for i in range(1, n_jobs + 1):
+        roll = rng.random()
+        if roll < 0.3:
+            es = rng.random() < 0.4
+            template = rng.choice(JOB_CONCERNING_ES if es else JOB_CONCERNING_EN)
+            kind, lang = "concerning", "es" if es else "en"
+        else:
+            template = rng.choice(JOB_BENIGN)
+            kind, lang = "benign", "es" if template.startswith("Cajero") else "en"
+        ads.append(_ad(rng, i, "jobs", template, kind, lang, rng.choice(FARM_TOWNS + CITIES),
+                       False, start))  # fmt: skip
+    return ads

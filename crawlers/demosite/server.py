@@ -1,0 +1,203 @@
+"""The demo boards' HTTP server (loopback only), with the misbehaving pages tests need.
+
+Routes: ``/robots.txt`` (disallows ``/private/``), ``/classifieds/?page=N`` and
+``/classifieds/ad/ID``, ``/jobs/?page=N`` and ``/jobs/job/ID`` (content rendered by
+JavaScript only), ``/private/…`` (must never be fetched), ``/traps/redirect-private``
+(302 to a loopback address that is not allow-listed), ``/traps/big`` (50 MB),
+``/traps/bad-encoding`` (invalid UTF-8), ``/__hits`` (hit counts per path, JSON).
+
+    python -m crawlers.demosite.server --port 8765 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from crawlers.demosite.generator import Ad, generate
+
+PAGE_SIZE = 20
+BIG_PAGE_BYTES = 50 * 1024 * 1024
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body>{body}</body></html>"
+    ).encode()
+
+
+class DemoBoards:
+    """The generated content and the hit counter shared by all request threads."""
+
+    def __init__(self, seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> None:
+        ads = generate(seed, n_classifieds, n_jobs)
+        self.boards: dict[str, list[Ad]] = {
+            "classifieds": [a for a in ads if a.board == "classifieds"],
+            "jobs": [a for a in ads if a.board == "jobs"],
+        }
+        self.hits: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def hit(self, path: str) -> None:
+        with self.lock:
+            self.hits[path] += 1
+
+    def listing(self, board: str, page: int) -> bytes | None:
+        ads = self.boards[board]
+        chunk = ads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        if page < 1 or not chunk:
+            return None
+        item = "ad" if board == "classifieds" else "job"
+        links = "".join(
+            f"<li class='listing'><a class='ad-link' href='/{board}/{item}/{a.id}'>"
+            f"{html.escape(a.title)}</a> <span class='city'>{a.city}</span></li>"
+            for a in chunk
+        )
+        nav = ""
+        if page * PAGE_SIZE < len(ads):
+            nav = f"<a class='next' rel='next' href='/{board}/?page={page + 1}'>Next</a>"
+        staff = "<p><a class='ad-link' href='/private/staff-notes'>staff notes</a></p>"
+        return _page(f"{board} page {page}", f"<h1>{board}</h1><ul>{links}</ul>{nav}{staff}")
+
+    def classified(self, ad_id: int) -> bytes | None:
+        ad = self._find("classifieds", ad_id)
+        if ad is None:
+            return None
+        return _page(
+            ad.title,
+            f"<article lang='{ad.lang}'><h1 class='title'>{html.escape(ad.title)}</h1>"
+            f"<time class='posted' datetime='{ad.posted}'>{ad.posted}</time>"
+            f"<span class='location'>{ad.city}, {ad.state}</span>"
+            f"<div class='body'>{html.escape(ad.body)}</div>"
+            f"<span class='phone'>{html.escape(ad.phone_display)}</span></article>",
+        )
+
+    def job(self, ad_id: int) -> bytes | None:
+        ad = self._find("jobs", ad_id)
+        if ad is None:
+            return None
+        # The job board renders its content client-side: without JavaScript the page is
+        # an empty shell, which is what the Playwright path exists for.
+        data = json.dumps(
+            {"title": ad.title, "body": ad.body, "location": f"{ad.city}, {ad.state}",
+             "posted": ad.posted, "lang": ad.lang}
+        ).replace("</", "<\\/")  # fmt: skip
+        script = (
+            f"<script>const job = {data};"
+            "const el = document.getElementById('app');"
+            "el.innerHTML = '<article><h1 class=\"title\"></h1><time class=\"posted\"></time>"
+            "<span class=\"location\"></span><div class=\"body\"></div></article>';"
+            "el.querySelector('.title').textContent = job.title;"
+            "el.querySelector('.posted').textContent = job.posted;"
+            "el.querySelector('.location').textContent = job.location;"
+            "el.querySelector('.body').textContent = job.body;"
+            "el.querySelector('article').lang = job.lang;</script>"
+        )
+        return _page("Job", f"<div id='app'>Loading…</div>{script}")
+
+    def _find(self, board: str, ad_id: int) -> Ad | None:
+        return next((a for a in self.boards[board] if a.id == ad_id), None)
+
+
+def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "LanternDemo/0.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet by default
+            pass
+
+        def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
+                  headers: dict[str, str] | None = None) -> None:  # fmt: skip
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            parts = urlsplit(self.path)
+            path = parts.path
+            if path != "/__hits":
+                boards.hit(path)
+            query = parse_qs(parts.query)
+            body: bytes | None = None
+            if path == "/robots.txt":
+                return self._send(200, ROBOTS.encode(), "text/plain")
+            if path == "/__hits":
+                with boards.lock:
+                    return self._send(200, json.dumps(boards.hits).encode(), "application/json")
+            if path == "/":
+                body = _page("Demo boards", "<a href='/classifieds/'>Classifieds</a> "
+                                            "<a href='/jobs/'>Jobs</a>")  # fmt: skip
+            elif path in ("/classifieds/", "/jobs/"):
+                page = int(query.get("page", ["1"])[0] or 1)
+                body = boards.listing(path.strip("/"), page)
+            elif path.startswith("/classifieds/ad/") and path.rsplit("/", 1)[1].isdigit():
+                body = boards.classified(int(path.rsplit("/", 1)[1]))
+            elif path.startswith("/jobs/job/") and path.rsplit("/", 1)[1].isdigit():
+                body = boards.job(int(path.rsplit("/", 1)[1]))
+            elif path.startswith("/private/"):
+                body = _page("Private", "<div class='body'>Staff only. Robots must not read this.</div>")
+            elif path == "/traps/redirect-private":
+                port = self.server.server_address[1]
+                return self._send(302, b"", headers={"Location": f"http://127.0.0.2:{port}/"})
+            elif path == "/traps/big":
+                return self._big()
+            elif path == "/traps/bad-encoding":
+                raw = b"<html><head><meta charset='utf-8'><title>bad</title></head><body>"
+                raw += b"<h1 class='title'>Broken \xff\xfe encoding</h1><div class='body'>"
+                raw += b"Caf\xe9 job, call (702) 555-0177 \x80\x81</div></body></html>"
+                return self._send(200, raw)
+            if body is None:
+                return self._send(404, _page("Not found", "<p>Not found</p>"))
+            self._send(200, body)
+
+        def _big(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(BIG_PAGE_BYTES))
+            self.end_headers()
+            chunk = b"<p>" + b"lorem ipsum " * 8000 + b"</p>"
+            sent = 0
+            try:
+                while sent < BIG_PAGE_BYTES:
+                    piece = chunk[: BIG_PAGE_BYTES - sent]
+                    self.wfile.write(piece)
+                    sent += len(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler hung up at its size limit, as it should
+
+    return Handler
+
+
+def serve(port: int = 0, seed: int = 7) -> tuple[ThreadingHTTPServer, DemoBoards]:
+    """A started server on 127.0.0.1 (port 0 picks a free one), running in a thread."""
+    boards = DemoBoards(seed)
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(boards))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, boards
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    boards = DemoBoards(args.seed)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(boards))
+    print(f"demo boards on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

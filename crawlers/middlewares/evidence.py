@@ -1,0 +1,73 @@
+"""Writes every response to a WARC file and tells the spider where the record is.
+
+The payload digest is SHA-256 (WARC 1.1 allows any algorithm) so the WARC record and
+the document's ``provenance.sha256`` can be checked against each other. The body is
+stored as Scrapy saw it (content decoding already undone), so encoding headers are
+dropped from the stored headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+_DROP = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def payload_digest(body: bytes) -> str:
+    return "sha256:" + base64.b32encode(hashlib.sha256(body).digest()).decode()
+
+
+class WarcEvidenceMiddleware:
+    def __init__(self, folder: Path, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{name}-{os.getpid()}.warc.gz"
+        self._file: BinaryIO = self.path.open("ab")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcEvidenceMiddleware:
+        folder = Path(crawler.settings["LANTERN_EVIDENCE_DIR"])
+        name = crawler.settings["LANTERN_WARC_NAME"]
+        mw = cls(folder, name)
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            if k.lower() not in _DROP
+            for v in values
+        ]
+        headers.append(("Content-Length", str(len(response.body))))
+        http_headers = StatusAndHeaders(str(response.status), headers, protocol="HTTP/1.1")
+        record = self._writer.create_warc_record(
+            response.url,
+            "response",
+            payload=BytesIO(response.body),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Payload-Digest": payload_digest(response.body)},
+        )
+        offset = self._file.tell()
+        self._writer.write_record(record)
+        self._file.flush()
+        request.meta["warc"] = {
+            "file": str(self.path),
+            "record_id": record.rec_headers.get_header("WARC-Record-ID"),
+            "offset": offset,
+        }
+        return response
+
+    def close(self) -> None:
+        self._file.close()

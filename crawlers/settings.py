@@ -1,0 +1,84 @@
+"""Scrapy settings for one crawl, built from Lantern's settings and the site profile.
+
+Politeness is on by default: robots.txt obeyed, per-host concurrency and delay,
+AutoThrottle, an identified User-Agent, size limits and timeouts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawlers.profiles import SiteProfile
+from leads.settings import Settings
+
+CHROMIUM_ARGS = [
+    # Root in a container has no user namespace sandbox; the page content is untrusted
+    # but Chromium's renderer still runs without network access beyond what we route.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def scrapy_settings(
+    profile: SiteProfile, settings: Settings, batch_id: str, out: str | None, index: bool
+) -> dict[str, Any]:
+    polite = profile.politeness
+    values: dict[str, Any] = {
+        "BOT_NAME": "lantern",
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": "LanternBot",
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency_per_host,
+        "DOWNLOAD_DELAY": polite.download_delay,
+        "AUTOTHROTTLE_ENABLED": polite.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(polite.download_delay, 0.5),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "DOWNLOAD_MAXSIZE": settings.download_maxsize,
+        "DOWNLOAD_WARNSIZE": settings.download_maxsize // 2,
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "RETRY_TIMES": 2,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,  # no sessions, no logins
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawlers.middlewares.ssrf_guard.SsrfGuardMiddleware": 50,
+            # Below HttpCompression (590): sees decoded bodies of final responses.
+            "crawlers.middlewares.evidence.WarcEvidenceMiddleware": 580,
+        },
+        "ITEM_PIPELINES": {"crawlers.pipelines.OutputPipeline": 300},
+        "LANTERN_ALLOWED_PRIVATE_HOSTS": settings.allowed_private_hosts,
+        "LANTERN_EVIDENCE_DIR": str(settings.evidence_path / batch_id),
+        "LANTERN_WARC_NAME": profile.id,
+        "LANTERN_BATCH_ID": batch_id,
+        "LANTERN_OUT": out,
+        "LANTERN_INDEX": index,
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    }
+    if profile.render:
+        values.update(
+            {
+                "DOWNLOAD_HANDLERS": {
+                    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+                    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+                },
+                "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+                "PLAYWRIGHT_LAUNCH_OPTIONS": {
+                    "executable_path": str(settings.chromium_path),
+                    "headless": True,
+                    "args": CHROMIUM_ARGS,
+                },
+                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": polite.concurrency_per_host,
+                "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.download_timeout * 1000,
+                # Requests the page makes itself (scripts, images, XHR) pass the same guard.
+                "PLAYWRIGHT_ABORT_REQUEST": "crawlers.browser_guard.abort_request",
+            }
+        )
+    return values

@@ -1,0 +1,1 @@
+"""Spiders. One generic spider; sites differ by profile, not by code."""

@@ -1,0 +1,119 @@
+"""The generic spider: follows a profile's listing pages and parses its detail pages.
+
+Yields :class:`RawDocument` items with full provenance, and :class:`DeadLetter` items
+for pages that could not be fetched or parsed, so a skip is always on record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawlers import CRAWLER_VERSION
+from crawlers.profiles import SiteProfile
+from leads.ids import document_id
+from leads.models import DeadLetter, Provenance, RawDocument, WarcRef
+from leads.store import dead_letter
+
+
+class ProfileSpider(scrapy.Spider):
+    name = "profile"
+
+    def __init__(self, profile: SiteProfile, batch_id: str, base_url: str | None = None,
+                 start_urls: list[str] | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.batch_id = batch_id
+        self.base_url = base_url
+        self.extra_start_urls = start_urls or []
+        self.pages = 0
+
+    def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        if self.profile.render:
+            meta["playwright"] = True
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    async def start(self) -> Any:  # Scrapy ≥ 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for url in self.profile.start_urls(self.base_url):
+            yield self._request(url, self.parse_listing)
+        for url in self.extra_start_urls:
+            yield self._request(url, self.parse_detail)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            yield self._skip(response.url, f"listing is not text ({response.headers.get('Content-Type')})")
+            return
+        for href in response.css(self.profile.listing.item_links).getall():
+            if self._budget():
+                yield self._request(response.urljoin(href), self.parse_detail)
+        if self.profile.listing.next_page:
+            nxt = response.css(self.profile.listing.next_page).get()
+            if nxt and self._budget():
+                yield self._request(response.urljoin(nxt), self.parse_listing)
+
+    def _budget(self) -> bool:
+        self.pages += 1
+        return self.pages <= self.profile.max_pages
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        if not isinstance(response, TextResponse):
+            yield self._skip(url, f"not a text page ({response.headers.get('Content-Type')})")
+            return
+        notes: list[str] = []
+        try:
+            response.body.decode(response.encoding)
+        except (UnicodeDecodeError, LookupError):
+            notes.append(f"invalid {response.encoding} bytes replaced while decoding")
+        fields = {}
+        for name, selector in self.profile.detail.fields.items():
+            value = " ".join(t.strip() for t in response.css(selector).getall() if t.strip())
+            if value:
+                fields[name] = value
+        text = "\n".join(fields[f] for f in self.profile.detail.text_fields if f in fields)
+        if not text.strip():
+            yield self._skip(url, "no text at the profile's detail selectors")
+            return
+        warc = response.meta.get("warc")
+        yield RawDocument(
+            id=document_id(self.profile.id, url),
+            title=fields.get("title"),
+            text=text,
+            posted_at=fields.get("posted_at"),
+            location=fields.get("location"),
+            fields=fields,
+            notes=notes,
+            provenance=Provenance(
+                source_id=self.profile.id,
+                url=url,
+                final_url=response.url,
+                fetched_at=datetime.now(UTC),
+                sha256=hashlib.sha256(response.body).hexdigest(),
+                batch_id=self.batch_id,
+                crawler_version=CRAWLER_VERSION,
+                http_status=response.status,
+                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
+                rendered=bool(response.meta.get("playwright")),
+                warc=WarcRef(**warc) if warc else None,
+            ),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[DeadLetter]:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        origin = (request.meta.get("redirect_urls") or [url])[0] if request is not None else url
+        yield self._skip(origin, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+
+    def _skip(self, url: str, reason: str) -> DeadLetter:
+        self.logger.warning("skipped %s: %s", url, reason)
+        return dead_letter("crawl", url, reason, self.batch_id)

@@ -1,0 +1,208 @@
+"""Start and stop a local single-node Elasticsearch for development, the demo and tests.
+
+The distribution is Elastic's minimal zip from Maven Central (fetched with ``mvn``,
+checked against its published SHA-1, cached in ``.cache/``). Elasticsearch refuses to
+run as root, so when we are root it runs as the unprivileged user ``lantern-es``.
+Loopback only, bounded heap, single node. ``up`` is a no-op when a node already answers.
+
+    python -m leads.es_local up|down|status
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from leads.settings import REPO_ROOT
+
+ES_VERSION = "8.19.21"
+ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
+ES_USER = "lantern-es"
+CACHE_DIR = Path(os.environ.get("LANTERN_CACHE_DIR", REPO_ROOT / ".cache"))
+PORT = int(os.environ.get("LANTERN_ES_PORT", "9200"))
+# Outside the checkout: the unprivileged user must be able to reach it whatever the
+# checkout's parent folders allow.
+RUN_DIR = Path(os.environ.get("LANTERN_ES_HOME", f"/var/tmp/lantern-es-{PORT}"))
+HEAP = os.environ.get("LANTERN_ES_HEAP", "1g")
+JAVA_CANDIDATES = (
+    os.environ.get("ES_JAVA_HOME", ""),
+    "/usr/lib/jvm/java-17-openjdk-amd64",
+    "/usr/lib/jvm/temurin-25-jdk-amd64",
+)
+
+
+class LocalEsError(RuntimeError):
+    pass
+
+
+def _url() -> str:
+    return f"http://127.0.0.1:{PORT}"
+
+
+def _health() -> dict[str, object] | None:
+    try:
+        with urllib.request.urlopen(f"{_url()}/_cluster/health", timeout=2) as resp:
+            return dict(json.load(resp))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _java_home() -> str:
+    for candidate in JAVA_CANDIDATES:
+        if candidate and Path(candidate, "bin", "java").exists():
+            return candidate
+    raise LocalEsError("no Java 17+ found: install openjdk-17-jre-headless or set ES_JAVA_HOME")
+
+
+def fetch_distribution() -> Path:
+    """The cached zip, downloaded through Maven on first use and checked by SHA-1."""
+    target = CACHE_DIR / f"elasticsearch-{ES_VERSION}.zip"
+    if target.exists():
+        return target
+    if not shutil.which("mvn"):
+        raise LocalEsError("Maven ('mvn') is needed once to fetch Elasticsearch: apt-get install maven")
+    print(f"fetching Elasticsearch {ES_VERSION} from Maven Central …", flush=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "dependency:get", f"-Dartifact={ARTIFACT}", "-Dtransitive=false"],
+        check=True,
+    )
+    m2 = Path.home() / ".m2/repository/org/elasticsearch/distribution/integ-test-zip/elasticsearch"
+    source = m2 / ES_VERSION / f"elasticsearch-{ES_VERSION}.zip"
+    expected = (source.with_suffix(".zip.sha1")).read_text().split()[0]
+    actual = hashlib.sha1(source.read_bytes()).hexdigest()
+    if actual != expected:
+        raise LocalEsError(f"{source}: SHA-1 {actual} does not match published {expected}")
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return target
+
+
+def _ensure_user() -> pwd.struct_passwd | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(ES_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER],
+            check=True,
+        )
+        return pwd.getpwnam(ES_USER)
+
+
+def _install(zip_path: Path) -> Path:
+    home = RUN_DIR / f"elasticsearch-{ES_VERSION}"
+    if not (home / "bin" / "elasticsearch").exists():
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(RUN_DIR)
+        for script in (home / "bin").iterdir():
+            script.chmod(0o755)
+    for sub in ("data", "logs"):
+        (RUN_DIR / sub).mkdir(exist_ok=True)
+    return home
+
+
+def up(timeout: float = 180.0) -> None:
+    if os.environ.get("ES_URL"):
+        print(f"ES_URL is set ({os.environ['ES_URL']}): not starting a local node")
+        return
+    if _health():
+        print(f"Elasticsearch already running at {_url()}")
+        return
+    home = _install(fetch_distribution())
+    user = _ensure_user()
+    if user is not None:
+        subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(RUN_DIR)], check=True)
+    pidfile = RUN_DIR / "es.pid"
+    env = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "ES_JAVA_HOME": _java_home(),
+        "ES_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
+        "HOME": str(RUN_DIR),
+    }
+    cmd = [
+        str(home / "bin" / "elasticsearch"),
+        "-d",
+        "-p", str(pidfile),
+        "-Ediscovery.type=single-node",
+        "-Enetwork.host=127.0.0.1",
+        f"-Ehttp.port={PORT}",
+        "-Etransport.port=0",
+        "-Ecluster.name=lantern-local",
+        f"-Epath.data={RUN_DIR / 'data'}",
+        f"-Epath.logs={RUN_DIR / 'logs'}",
+        # A nearly full developer disk must not turn our indices read-only mid-test.
+        "-Ecluster.routing.allocation.disk.threshold_enabled=false",
+        "-Eaction.destructive_requires_name=false",
+        # Loopback-only development node; the compose stack runs with security on.
+        "-Expack.security.enabled=false",
+    ]  # fmt: skip
+    if user is not None:
+        cmd = ["runuser", "-u", ES_USER, "--", *cmd]
+    print(f"starting Elasticsearch {ES_VERSION} on {_url()} (heap {HEAP}) …", flush=True)
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        health = _health()
+        if health and health.get("status") in ("green", "yellow"):
+            print(f"Elasticsearch is up at {_url()} (status {health['status']})")
+            return
+        time.sleep(1)
+    raise LocalEsError(f"Elasticsearch did not become healthy in {timeout:.0f}s; see {RUN_DIR}/logs")
+
+
+def down(timeout: float = 60.0) -> None:
+    pidfile = RUN_DIR / "es.pid"
+    if not pidfile.exists():
+        print("no local Elasticsearch pid file: nothing to stop")
+        return
+    pid = int(pidfile.read_text().strip())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pidfile.unlink(missing_ok=True)
+        print("local Elasticsearch was not running")
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            pidfile.unlink(missing_ok=True)
+            print("local Elasticsearch stopped")
+            return
+        time.sleep(0.5)
+    raise LocalEsError(f"Elasticsearch (pid {pid}) did not stop within {timeout:.0f}s")
+
+
+def main(argv: list[str]) -> int:
+    actions = {"up": up, "down": down}
+    if len(argv) != 1 or argv[0] not in (*actions, "status"):
+        print("usage: python -m leads.es_local up|down|status", file=sys.stderr)
+        return 2
+    try:
+        if argv[0] == "status":
+            health = _health()
+            print(json.dumps(health) if health else f"no Elasticsearch at {_url()}")
+            return 0 if health else 1
+        actions[argv[0]]()
+    except (LocalEsError, subprocess.CalledProcessError) as exc:
+        print(f"es-{argv[0]}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
