@@ -39,6 +39,8 @@ class Settings(BaseSettings):
         "LanternBot/0.1 (+https://github.com/lantern-osint/lantern; "
         "anti-trafficking research crawler; operator contact in README)"
     )
+    # Per-profile base URL overrides, JSON: {"demo-classifieds": "http://127.0.0.1:9000"}.
+    base_urls: dict[str, str] = Field(default_factory=dict)
     chromium_path: Path = Path("/usr/bin/chromium")
     # host:port pairs that may be fetched although they resolve to private addresses.
     allowed_private_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
