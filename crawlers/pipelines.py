@@ -65,10 +65,13 @@ class OutputPipeline:
 
         settings = get_settings()
         report = bulk_index(
-            self.es, settings, "raw",
+            self.es,
+            settings,
+            "raw",
             ((d.id, d.model_dump(mode="json")) for d in self.pending),
-            stage="crawl-index", batch_id=self.batch_id,
-        )  # fmt: skip
+            stage="crawl-index",
+            batch_id=self.batch_id,
+        )
         self.stats["indexed"] += report.indexed
         self.stats["dead_letters"] += len(report.failed)
         record_dead_letters(self.es, settings, self.dead)
@@ -81,5 +84,8 @@ class OutputPipeline:
             self.out.close()
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("lantern", dict(self.stats))
-        print(json.dumps({"crawl_summary": self.stats, "batch_id": self.batch_id}),
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            json.dumps({"crawl_summary": self.stats, "batch_id": self.batch_id}),
+            file=sys.stderr,
+            flush=True,
+        )

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from leads.settings import get_settings
 
@@ -34,7 +42,7 @@ class Detail(_Strict):
 
     @field_validator("text_fields")
     @classmethod
-    def _known(cls, value: list[str], info) -> list[str]:  # type: ignore[no-untyped-def]
+    def _known(cls, value: list[str], info: ValidationInfo) -> list[str]:
         missing = [f for f in value if f not in info.data.get("fields", {})]
         if missing:
             raise ValueError(f"names fields that 'fields' does not define: {missing}")

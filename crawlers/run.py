@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     values = scrapy_settings(profile, settings, args.batch_id, args.out, not args.no_index)
     process = CrawlerProcess(values, install_root_handler=True)
     crawler = process.create_crawler(ProfileSpider)
-    process.crawl(crawler, profile=profile, batch_id=args.batch_id, base_url=args.base_url,
-                  start_urls=args.extra_url)  # fmt: skip
+    process.crawl(
+        crawler,
+        profile=profile,
+        batch_id=args.batch_id,
+        base_url=args.base_url,
+        start_urls=args.extra_url,
+    )
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("finish_reason") not in ("finished", None):

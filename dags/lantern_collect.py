@@ -31,8 +31,11 @@ def _batch_id(family: str) -> str:
 
 
 def _crawl_task(profile: SiteProfile) -> Any:
-    @task(task_id=f"crawl_{profile.id.replace('-', '_')}", pool=f"site-{profile.id}",
-          execution_timeout=timedelta(hours=1))  # fmt: skip
+    @task(
+        task_id=f"crawl_{profile.id.replace('-', '_')}",
+        pool=f"site-{profile.id}",
+        execution_timeout=timedelta(hours=1),
+    )
     def crawl(batch_id: str) -> dict[str, str]:
         import subprocess
         import sys
@@ -54,8 +57,7 @@ def _crawl_task(profile: SiteProfile) -> Any:
 def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
     @dag(
         dag_id=f"lantern_collect_{family}",
-        description=f"Crawl and score the {family} sources: "
-        + ", ".join(p.id for p in profiles),
+        description=f"Crawl and score the {family} sources: " + ", ".join(p.id for p in profiles),
         schedule="@daily",
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
@@ -81,8 +83,10 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
 
         @task
         def summary(results: list[dict[str, Any]]) -> dict[str, int]:
-            totals = {"leads": sum(r["leads"] for r in results),
-                      "dead_letters": sum(r["dead_letters"] for r in results)}  # fmt: skip
+            totals = {
+                "leads": sum(r["leads"] for r in results),
+                "dead_letters": sum(r["dead_letters"] for r in results),
+            }
             print(f"lantern batch summary: {totals}")
             return totals
 

@@ -36,10 +36,14 @@ def airflow_env(settings: Settings, home: Path | None = None) -> dict[str, str]:
 def pools() -> list[dict[str, object]]:
     """One pool per site, so politeness holds however many workers run."""
     return [
-        {"name": pool_name(p.id), "slots": 1, "description": f"politeness pool for {p.name}",
-         "include_deferred": False}
+        {
+            "name": pool_name(p.id),
+            "slots": 1,
+            "description": f"politeness pool for {p.name}",
+            "include_deferred": False,
+        }
         for p in registered_profiles()
-    ]  # fmt: skip
+    ]
 
 
 def pool_name(profile_id: str) -> str:
@@ -49,9 +53,13 @@ def pool_name(profile_id: str) -> str:
 def _airflow(args: list[str], env: dict[str, str], quiet: bool) -> subprocess.CompletedProcess[str]:
     exe = str(Path(sys.executable).with_name("airflow"))
     return subprocess.run(
-        [exe, *args], env=env, text=True, check=False,
-        stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
-    )  # fmt: skip
+        [exe, *args],
+        env=env,
+        text=True,
+        check=False,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+    )
 
 
 def prepare(env: dict[str, str], quiet: bool = True) -> None:
@@ -67,6 +75,8 @@ def prepare(env: dict[str, str], quiet: bool = True) -> None:
         raise RuntimeError(f"airflow pools import failed:\n{(result.stdout or '')[-3000:]}")
 
 
-def test_dag(dag_id: str, env: dict[str, str], quiet: bool = True) -> subprocess.CompletedProcess[str]:
+def test_dag(
+    dag_id: str, env: dict[str, str], quiet: bool = True
+) -> subprocess.CompletedProcess[str]:
     """One complete DAG run, in-process (``airflow dags test``)."""
     return _airflow(["dags", "test", dag_id], env, quiet)

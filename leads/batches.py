@@ -19,9 +19,12 @@ SNIPPET_CHARS = 400
 def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) -> Lead:
     """A lead from a raw document and its extraction (pure: no I/O)."""
     selectors = sorted(
-        {f"{e.type}:{e.value}" for e in extraction.entities
-         if e.type in ("phone", "email", "social_handle", "payment_handle", "crypto_address")}
-    )  # fmt: skip
+        {
+            f"{e.type}:{e.value}"
+            for e in extraction.entities
+            if e.type in ("phone", "email", "social_handle", "payment_handle", "crypto_address")
+        }
+    )
     places = [
         {"lat": e.lat, "lon": e.lon}
         for e in extraction.entities
@@ -83,14 +86,16 @@ def score_batch(
             lead = build_lead(raws.pop(extraction.id), extraction, now)
             yield lead.id, lead.model_dump(mode="json")
 
-    report = bulk_index(es, settings, "leads", leads(), stage="score", batch_id=batch_id,
-                        refresh=True)  # fmt: skip
+    report = bulk_index(
+        es, settings, "leads", leads(), stage="score", batch_id=batch_id, refresh=True
+    )
     record_dead_letters(es, settings, dead)
     return {"leads": report.indexed, "dead_letters": len(report.failed) + len(dead)}
 
 
-def top_leads(es: Elasticsearch, settings: Settings, size: int = 10,
-              batch_id: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def top_leads(
+    es: Elasticsearch, settings: Settings, size: int = 10, batch_id: str | None = None
+) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"term": {"batch_id": batch_id}} if batch_id else {"match_all": {}}
     es.indices.refresh(index=settings.index("leads"))
     result = es.search(

@@ -86,8 +86,9 @@ def _extract_inputs(stream: Any, stats: dict[str, int]) -> Iterator[tuple[str, s
         text = line.data.get("text")
         record_id = str(line.data.get("id", f"line-{line.number}"))
         if not isinstance(text, str):
-            err.print(f"line {line.number} (id {record_id}): skipped: no 'text' string",
-                      highlight=False)  # fmt: skip
+            err.print(
+                f"line {line.number} (id {record_id}): skipped: no 'text' string", highlight=False
+            )
             stats["errors"] += 1
             continue
         stats["read"] += 1
@@ -122,7 +123,7 @@ def index(
     from leads.models import Lead, RawDocument
     from leads.store import bulk_index, dead_letter, record_dead_letters
 
-    models = {"raw": RawDocument, "leads": Lead}
+    models: dict[str, type[RawDocument] | type[Lead]] = {"raw": RawDocument, "leads": Lead}
     if kind not in models:
         _fail(f"--kind must be one of {sorted(models)}", 2)
     es, settings = _es(), get_settings()
@@ -142,10 +143,17 @@ def index(
                 except ValidationError as exc:
                     first = exc.errors()[0]
                     field = ".".join(str(p) for p in first["loc"])
-                    dead.append(dead_letter("index", where, f"{field}: {first['msg']}", None,
-                                            json.dumps(line.data)[:2000]))  # fmt: skip
+                    dead.append(
+                        dead_letter(
+                            "index",
+                            where,
+                            f"{field}: {first['msg']}",
+                            None,
+                            json.dumps(line.data)[:2000],
+                        )
+                    )
                     continue
-                yield doc.id, doc.model_dump(mode="json")  # type: ignore[attr-defined]
+                yield doc.id, doc.model_dump(mode="json")
 
     report = bulk_index(es, settings, kind, docs(), stage="index", refresh=True)
     record_dead_letters(es, settings, dead)

@@ -71,7 +71,9 @@ def fetch_distribution() -> Path:
     if target.exists():
         return target
     if not shutil.which("mvn"):
-        raise LocalEsError("Maven ('mvn') is needed once to fetch Elasticsearch: apt-get install maven")
+        raise LocalEsError(
+            "Maven ('mvn') is needed once to fetch Elasticsearch: apt-get install maven"
+        )
     print(f"fetching Elasticsearch {ES_VERSION} from Maven Central …", flush=True)
     subprocess.run(
         ["mvn", "-q", "-B", "dependency:get", f"-Dartifact={ARTIFACT}", "-Dtransitive=false"],
@@ -135,7 +137,8 @@ def up(timeout: float = 180.0) -> None:
     cmd = [
         str(home / "bin" / "elasticsearch"),
         "-d",
-        "-p", str(pidfile),
+        "-p",
+        str(pidfile),
         "-Ediscovery.type=single-node",
         "-Enetwork.host=127.0.0.1",
         f"-Ehttp.port={PORT}",
@@ -148,7 +151,7 @@ def up(timeout: float = 180.0) -> None:
         "-Eaction.destructive_requires_name=false",
         # Loopback-only development node; the compose stack runs with security on.
         "-Expack.security.enabled=false",
-    ]  # fmt: skip
+    ]
     if user is not None:
         cmd = ["runuser", "-u", ES_USER, "--", *cmd]
     print(f"starting Elasticsearch {ES_VERSION} on {_url()} (heap {HEAP}) …", flush=True)
@@ -160,7 +163,9 @@ def up(timeout: float = 180.0) -> None:
             print(f"Elasticsearch is up at {_url()} (status {health['status']})")
             return
         time.sleep(1)
-    raise LocalEsError(f"Elasticsearch did not become healthy in {timeout:.0f}s; see {RUN_DIR}/logs")
+    raise LocalEsError(
+        f"Elasticsearch did not become healthy in {timeout:.0f}s; see {RUN_DIR}/logs"
+    )
 
 
 def down(timeout: float = 60.0) -> None:

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 def canonical_url(url: str) -> str:
     """Scheme and host lower-cased, fragment dropped: one page, one id."""
     parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
 
 
 def stable_id(*parts: str) -> str:

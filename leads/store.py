@@ -39,13 +39,14 @@ def connect(settings: Settings) -> Elasticsearch:
         if settings.es_username and settings.es_password
         else None
     )
+    options: dict[str, Any] = {"ca_certs": settings.es_ca_certs} if settings.es_ca_certs else {}
     es = Elasticsearch(
         settings.es_url,
         basic_auth=auth,
-        ca_certs=settings.es_ca_certs,
         request_timeout=30,
         retry_on_timeout=True,
         max_retries=3,
+        **options,
     )
     try:
         es.cluster.health(timeout="5s")
@@ -83,11 +84,12 @@ def drop_indices(es: Elasticsearch, settings: Settings) -> None:
     for kind in KINDS:
         alias = settings.index(kind)
         es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
-        es.indices.delete_index_template(name=alias, ignore=[404])
+        es.options(ignore_status=404).indices.delete_index_template(name=alias)
 
 
-def dead_letter(stage: str, record_id: str, reason: str, batch_id: str | None,
-                payload: str | None = None) -> DeadLetter:  # fmt: skip
+def dead_letter(
+    stage: str, record_id: str, reason: str, batch_id: str | None, payload: str | None = None
+) -> DeadLetter:
     return DeadLetter(
         id=stable_id("dead", stage, batch_id or "", record_id),
         stage=stage,
@@ -163,14 +165,16 @@ def record_dead_letters(es: Elasticsearch, settings: Settings, letters: list[Dea
     )
 
 
-def count(es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any] | None = None) -> int:
+def count(
+    es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any] | None = None
+) -> int:
     es.indices.refresh(index=settings.index(kind))
-    body = {"query": query} if query else {}
-    return int(es.count(index=settings.index(kind), **body)["count"])
+    return int(es.count(index=settings.index(kind), query=query)["count"])
 
 
-def scan(es: Elasticsearch, settings: Settings, kind: str,
-         query: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
+def scan(
+    es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
     es.indices.refresh(index=settings.index(kind))
     for hit in helpers.scan(es, index=settings.index(kind), query={"query": query}):
         yield hit["_source"]

@@ -42,7 +42,7 @@ class IndicatorMatcher:
         for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
             self.rules[rule.id] = rule
             if rule.phrases is not None:
-                self.phrases.add(rule.id, list(nlp.tokenizer.pipe(rule.phrases)))
+                self.phrases.add(rule.id, [nlp.make_doc(p) for p in rule.phrases])
             elif rule.tokens is not None:
                 self.tokens.add(rule.id, [rule.tokens])
 

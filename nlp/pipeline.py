@@ -42,9 +42,14 @@ def doc_to_extraction(doc: Doc, record_id: str) -> Extraction:
     for ent in doc.ents:  # only present when a statistical model is configured
         if ent.label_ in ("PERSON", "ORG", "GPE"):
             entities.append(
-                Entity(type=ent.label_.lower(), value=ent.text, text=ent.text,
-                       start=ent.start_char, end=ent.end_char)
-            )  # fmt: skip
+                Entity(
+                    type=ent.label_.lower(),
+                    value=ent.text,
+                    text=ent.text,
+                    start=ent.start_char,
+                    end=ent.end_char,
+                )
+            )
     scored = score_indicators(indicators)
     return Extraction(
         id=record_id,

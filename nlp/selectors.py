@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import phonenumbers
@@ -17,17 +18,28 @@ import phonenumbers
 from leads.models import Entity
 
 _SPELLED = {
-    "zero": "0", "oh": "0", "cero": "0",
-    "one": "1", "uno": "1",
-    "two": "2", "dos": "2",
-    "three": "3", "tres": "3",
-    "four": "4", "cuatro": "4",
-    "five": "5", "cinco": "5",
-    "six": "6", "seis": "6",
-    "seven": "7", "siete": "7",
-    "eight": "8", "ocho": "8",
-    "nine": "9", "nueve": "9",
-}  # fmt: skip
+    "zero": "0",
+    "oh": "0",
+    "cero": "0",
+    "one": "1",
+    "uno": "1",
+    "two": "2",
+    "dos": "2",
+    "three": "3",
+    "tres": "3",
+    "four": "4",
+    "cuatro": "4",
+    "five": "5",
+    "cinco": "5",
+    "six": "6",
+    "seis": "6",
+    "seven": "7",
+    "siete": "7",
+    "eight": "8",
+    "ocho": "8",
+    "nine": "9",
+    "nueve": "9",
+}
 
 # One alternation finds every "digit-like" piece: a keycap emoji, a run of (possibly
 # Unicode) digits mixed with look-alike letters, or a spelled digit word.
@@ -53,7 +65,8 @@ def _piece_digits(match: re.Match[str]) -> tuple[str, bool]:
         return _SPELLED[text.lower()], True
     normalized = unicodedata.normalize("NFKC", text)
     digits = "".join(
-        str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in normalized.translate(_LOOKALIKE)
+        str(unicodedata.digit(ch)) if ch.isdigit() else ch
+        for ch in normalized.translate(_LOOKALIKE)
     )
     hidden = normalized != text or not text.isascii() or any(c in "OoIl" for c in text)
     return digits, hidden
@@ -97,9 +110,7 @@ def _phone_from_group(
     if not phonenumbers.is_valid_number(number):
         return None
     chunks = tuple(len(p[1]) for p in group)
-    gaps_plain = all(
-        _PLAIN_GAP.match(text[a[0].end() : b[0].start()]) for a, b in zip(group, group[1:])
-    )
+    gaps_plain = all(_PLAIN_GAP.match(text[a[0].end() : b[0].start()]) for a, b in pairwise(group))
     hidden = any(p[2] for p in group) or chunks not in _STANDARD_CHUNKS or not gaps_plain
     if text[start] == "(" or (start > 0 and text[start - 1] == "("):
         start = start - 1 if start > 0 and text[start - 1] == "(" else start
@@ -124,15 +135,23 @@ _EMAIL_SPELLED = re.compile(
 
 def find_emails(text: str) -> list[Entity]:
     out = [
-        Entity(type="email", value=m.group(0).lower(), text=m.group(0), start=m.start(), end=m.end())
+        Entity(
+            type="email", value=m.group(0).lower(), text=m.group(0), start=m.start(), end=m.end()
+        )
         for m in _EMAIL.finditer(text)
     ]
     for m in _EMAIL_SPELLED.finditer(text):
         value = f"{m['user']}@{m['domain']}.{m['tld']}".lower()
         out.append(
-            Entity(type="email", value=value, text=m.group(0), start=m.start(), end=m.end(),
-                   obfuscated=True)
-        )  # fmt: skip
+            Entity(
+                type="email",
+                value=value,
+                text=m.group(0),
+                start=m.start(),
+                end=m.end(),
+                obfuscated=True,
+            )
+        )
     return out
 
 
@@ -141,10 +160,15 @@ _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 
 def find_urls(text: str) -> list[Entity]:
     return [
-        Entity(type="url", value=m.group(0).rstrip(".,;:!?").lower(), text=m.group(0),
-               start=m.start(), end=m.end())
+        Entity(
+            type="url",
+            value=m.group(0).rstrip(".,;:!?").lower(),
+            text=m.group(0),
+            start=m.start(),
+            end=m.end(),
+        )
         for m in _URL.finditer(text)
-    ]  # fmt: skip
+    ]
 
 
 # "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter.
@@ -160,21 +184,47 @@ def find_payment_handles(text: str) -> list[Entity]:
         tag = m["tag"]
         if _PRICE_SUFFIX.match(tag) or not any(c.isalpha() for c in tag):
             continue
-        out.append(Entity(type="payment_handle", value=f"cashapp:${tag.lower()}", text=m.group(0),
-                          start=m.start(), end=m.end(), platform="cashapp"))  # fmt: skip
+        out.append(
+            Entity(
+                type="payment_handle",
+                value=f"cashapp:${tag.lower()}",
+                text=m.group(0),
+                start=m.start(),
+                end=m.end(),
+                platform="cashapp",
+            )
+        )
     for pattern, platform in ((_VENMO, "venmo"), (_PAYPAL, "paypal")):
         for m in pattern.finditer(text):
-            out.append(Entity(type="payment_handle", value=f"{platform}:{m['name'].lower()}",
-                              text=m.group(0), start=m.start(), end=m.end(), platform=platform))  # fmt: skip
+            out.append(
+                Entity(
+                    type="payment_handle",
+                    value=f"{platform}:{m['name'].lower()}",
+                    text=m.group(0),
+                    start=m.start(),
+                    end=m.end(),
+                    platform=platform,
+                )
+            )
     return out
 
 
 _PLATFORMS = {
-    "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat",
-    "instagram": "instagram", "insta": "instagram", "ig": "instagram",
-    "telegram": "telegram", "tg": "telegram", "whatsapp": "whatsapp",
-    "twitter": "x", "x": "x", "tiktok": "tiktok", "onlyfans": "onlyfans", "kik": "kik",
-}  # fmt: skip
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "whatsapp": "whatsapp",
+    "twitter": "x",
+    "x": "x",
+    "tiktok": "tiktok",
+    "onlyfans": "onlyfans",
+    "kik": "kik",
+}
 _HANDLE = re.compile(
     r"\b(?P<platform>" + "|".join(sorted(_PLATFORMS, key=len, reverse=True)) + r")\b"
     r"\s*(?:[:\-]|\bis\b)?\s*@?(?P<handle>[A-Za-z][A-Za-z0-9_.]{2,29})",
@@ -189,8 +239,16 @@ def find_social_handles(text: str) -> list[Entity]:
         handle = m["handle"].rstrip(".").lower()
         if handle in {"me", "only", "and", "or", "for", "the", "now"}:
             continue
-        out.append(Entity(type="social_handle", value=f"{platform}:{handle}", text=m.group(0),
-                          start=m.start(), end=m.end(), platform=platform))  # fmt: skip
+        out.append(
+            Entity(
+                type="social_handle",
+                value=f"{platform}:{handle}",
+                text=m.group(0),
+                start=m.start(),
+                end=m.end(),
+                platform=platform,
+            )
+        )
     return out
 
 
@@ -204,18 +262,25 @@ _PRICE = re.compile(r"(?P<cur>\$|USD\s?)(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?:\.\
 
 def find_ages(text: str) -> list[Entity]:
     return [
-        Entity(type="age", value=m["age"] or m["age2"], text=m.group(0), start=m.start(),
-               end=m.end())
+        Entity(
+            type="age", value=m["age"] or m["age2"], text=m.group(0), start=m.start(), end=m.end()
+        )
         for m in _AGE.finditer(text)
-    ]  # fmt: skip
+    ]
 
 
 def find_prices(text: str) -> list[Entity]:
     return [
-        Entity(type="price", value=m["amount"].replace(",", ""), text=m.group(0),
-               start=m.start(), end=m.end(), currency="USD")
+        Entity(
+            type="price",
+            value=m["amount"].replace(",", ""),
+            text=m.group(0),
+            start=m.start(),
+            end=m.end(),
+            currency="USD",
+        )
         for m in _PRICE.finditer(text)
-    ]  # fmt: skip
+    ]
 
 
 GAZETTEER_FILE = Path(__file__).parent / "data" / "gazetteer.tsv"
@@ -240,8 +305,17 @@ def find_locations(text: str) -> list[Entity]:
     for m in pattern.finditer(text):
         state, lat, lon = places[m.group(1).lower()]
         city = m.group(1).title()
-        out.append(Entity(type="location", value=f"{city}, {state}", text=m.group(0),
-                          start=m.start(), end=m.end(), lat=lat, lon=lon))  # fmt: skip
+        out.append(
+            Entity(
+                type="location",
+                value=f"{city}, {state}",
+                text=m.group(0),
+                start=m.start(),
+                end=m.end(),
+                lat=lat,
+                lon=lon,
+            )
+        )
     return out
 
 

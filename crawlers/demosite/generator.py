@@ -7,17 +7,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 CITIES = [
-    ("Las Vegas", "NV", "702"), ("Los Angeles", "CA", "213"), ("San Diego", "CA", "619"),
-    ("Houston", "TX", "713"), ("Dallas", "TX", "214"), ("Atlanta", "GA", "404"),
-    ("Miami", "FL", "305"), ("Orlando", "FL", "407"), ("Phoenix", "AZ", "602"),
-    ("Seattle", "WA", "206"), ("Denver", "CO", "303"), ("Chicago", "IL", "312"),
-]  # fmt: skip
+    ("Las Vegas", "NV", "702"),
+    ("Los Angeles", "CA", "213"),
+    ("San Diego", "CA", "619"),
+    ("Houston", "TX", "713"),
+    ("Dallas", "TX", "214"),
+    ("Atlanta", "GA", "404"),
+    ("Miami", "FL", "305"),
+    ("Orlando", "FL", "407"),
+    ("Phoenix", "AZ", "602"),
+    ("Seattle", "WA", "206"),
+    ("Denver", "CO", "303"),
+    ("Chicago", "IL", "312"),
+]
 FARM_TOWNS = [
-    ("Fresno", "CA", "559"), ("Salinas", "CA", "831"), ("Yakima", "WA", "509"),
-    ("Immokalee", "FL", "239"), ("Bakersfield", "CA", "661"),
-]  # fmt: skip
-NAMES = ["Amber Test", "Crystal Sample", "Luna Fictitia", "Nova Example", "Jade Placeholder",
-         "Rosa Ficticia", "Star Demo", "Cleo Mock"]  # fmt: skip
+    ("Fresno", "CA", "559"),
+    ("Salinas", "CA", "831"),
+    ("Yakima", "WA", "509"),
+    ("Immokalee", "FL", "239"),
+    ("Bakersfield", "CA", "661"),
+]
+NAMES = [
+    "Amber Test",
+    "Crystal Sample",
+    "Luna Fictitia",
+    "Nova Example",
+    "Jade Placeholder",
+    "Rosa Ficticia",
+    "Star Demo",
+    "Cleo Mock",
+]
 SPELLED = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 KEYCAP = [f"{d}\ufe0f\u20e3" for d in "0123456789"]
 
@@ -107,8 +126,17 @@ def _display(rng: random.Random, digits: str, obfuscate: bool) -> str:
     return " ".join(digits)
 
 
-def _ad(rng: random.Random, ad_id: int, board: str, template: str, kind: str, lang: str,
-        place: tuple[str, str, str], obfuscate: bool, start: date) -> Ad:  # fmt: skip
+def _ad(
+    rng: random.Random,
+    ad_id: int,
+    board: str,
+    template: str,
+    kind: str,
+    lang: str,
+    place: tuple[str, str, str],
+    obfuscate: bool,
+    start: date,
+) -> Ad:
     city, state, area = place
     phone = _display(rng, _phone_number(rng, area), obfuscate)
     extra = rng.choice(["", "Incall only.", "Outcalls available.", f"In {city} this week."])
@@ -134,8 +162,9 @@ def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[
             es = rng.random() < 0.2
             template = rng.choice(BENIGN_ES if es else BENIGN_EN)
             kind, lang, obfuscate = "benign", "es" if es else "en", False
-        ads.append(_ad(rng, i, "classifieds", template, kind, lang, rng.choice(CITIES),
-                       obfuscate, start))  # fmt: skip
+        ads.append(
+            _ad(rng, i, "classifieds", template, kind, lang, rng.choice(CITIES), obfuscate, start)
+        )
     for i in range(1, n_jobs + 1):
         roll = rng.random()
         if roll < 0.3:
@@ -145,6 +174,7 @@ def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[
         else:
             template = rng.choice(JOB_BENIGN)
             kind, lang = "benign", "es" if template.startswith("Cajero") else "en"
-        ads.append(_ad(rng, i, "jobs", template, kind, lang, rng.choice(FARM_TOWNS + CITIES),
-                       False, start))  # fmt: skip
+        ads.append(
+            _ad(rng, i, "jobs", template, kind, lang, rng.choice(FARM_TOWNS + CITIES), False, start)
+        )
     return ads

@@ -86,14 +86,19 @@ class DemoBoards:
         # The job board renders its content client-side: without JavaScript the page is
         # an empty shell, which is what the Playwright path exists for.
         data = json.dumps(
-            {"title": ad.title, "body": ad.body, "location": f"{ad.city}, {ad.state}",
-             "posted": ad.posted, "lang": ad.lang}
-        ).replace("</", "<\\/")  # fmt: skip
+            {
+                "title": ad.title,
+                "body": ad.body,
+                "location": f"{ad.city}, {ad.state}",
+                "posted": ad.posted,
+                "lang": ad.lang,
+            }
+        ).replace("</", "<\\/")
         script = (
             f"<script>const job = {data};"
             "const el = document.getElementById('app');"
-            "el.innerHTML = '<article><h1 class=\"title\"></h1><time class=\"posted\"></time>"
-            "<span class=\"location\"></span><div class=\"body\"></div></article>';"
+            'el.innerHTML = \'<article><h1 class="title"></h1><time class="posted"></time>'
+            '<span class="location"></span><div class="body"></div></article>\';'
             "el.querySelector('.title').textContent = job.title;"
             "el.querySelector('.posted').textContent = job.posted;"
             "el.querySelector('.location').textContent = job.location;"
@@ -113,8 +118,13 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet by default
             pass
 
-        def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-                  headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            ctype: str = "text/html; charset=utf-8",
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -136,8 +146,10 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
                 with boards.lock:
                     return self._send(200, json.dumps(boards.hits).encode(), "application/json")
             if path == "/":
-                body = _page("Demo boards", "<a href='/classifieds/'>Classifieds</a> "
-                                            "<a href='/jobs/'>Jobs</a>")  # fmt: skip
+                body = _page(
+                    "Demo boards",
+                    "<a href='/classifieds/'>Classifieds</a> <a href='/jobs/'>Jobs</a>",
+                )
             elif path in ("/classifieds/", "/jobs/"):
                 page = int(query.get("page", ["1"])[0] or 1)
                 body = boards.listing(path.strip("/"), page)
@@ -146,9 +158,11 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/jobs/job/") and path.rsplit("/", 1)[1].isdigit():
                 body = boards.job(int(path.rsplit("/", 1)[1]))
             elif path.startswith("/private/"):
-                body = _page("Private", "<div class='body'>Staff only. Robots must not read this.</div>")
+                body = _page(
+                    "Private", "<div class='body'>Staff only. Robots must not read this.</div>"
+                )
             elif path == "/traps/redirect-private":
-                port = self.server.server_address[1]
+                port = int(self.server.server_address[1])  # type: ignore[index]
                 return self._send(302, b"", headers={"Location": f"http://127.0.0.2:{port}/"})
             elif path == "/traps/big":
                 return self._big()

@@ -25,8 +25,14 @@ from leads.store import dead_letter
 class ProfileSpider(scrapy.Spider):
     name = "profile"
 
-    def __init__(self, profile: SiteProfile, batch_id: str, base_url: str | None = None,
-                 start_urls: list[str] | None = None, **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        profile: SiteProfile,
+        batch_id: str,
+        base_url: str | None = None,
+        start_urls: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.profile = profile
         self.batch_id = batch_id
@@ -51,7 +57,7 @@ class ProfileSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            yield self._skip(response.url, f"listing is not text ({response.headers.get('Content-Type')})")
+            yield self._skip(response.url, f"listing is not text ({_ctype(response)})")
             return
         for href in response.css(self.profile.listing.item_links).getall():
             if self._budget():
@@ -66,9 +72,13 @@ class ProfileSpider(scrapy.Spider):
         return self.pages <= self.profile.max_pages
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
-        url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        url = (
+            response.request.meta.get("redirect_urls", [response.url])[0]
+            if response.request
+            else response.url
+        )
         if not isinstance(response, TextResponse):
-            yield self._skip(url, f"not a text page ({response.headers.get('Content-Type')})")
+            yield self._skip(url, f"not a text page ({_ctype(response)})")
             return
         notes: list[str] = []
         try:
@@ -102,7 +112,8 @@ class ProfileSpider(scrapy.Spider):
                 batch_id=self.batch_id,
                 crawler_version=CRAWLER_VERSION,
                 http_status=response.status,
-                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
+                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1")
+                or None,
                 rendered=bool(response.meta.get("playwright")),
                 warc=WarcRef(**warc) if warc else None,
             ),
@@ -112,8 +123,14 @@ class ProfileSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         origin = (request.meta.get("redirect_urls") or [url])[0] if request is not None else url
-        yield self._skip(origin, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        kind = failure.type.__name__ if failure.type else "Error"
+        yield self._skip(origin, f"{kind}: {failure.getErrorMessage()}")
 
     def _skip(self, url: str, reason: str) -> DeadLetter:
         self.logger.warning("skipped %s: %s", url, reason)
         return dead_letter("crawl", url, reason, self.batch_id)
+
+
+def _ctype(response: Response) -> str | None:
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None

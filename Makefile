@@ -1,0 +1,64 @@
+# Lantern — the two commands a new user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: demo test install system-deps es-up es-down es-status lint typecheck unit clean lock
+
+demo: install es-up ## crawl the bundled demo boards through Airflow and print the top leads
+	$(VENV)/bin/lantern demo
+
+test: install es-up lint typecheck ## lint, types and the whole test suite on real components
+	$(PY) -m pytest -q
+
+install: system-deps $(VENV)/.installed ## Python dependencies from the lock file into .venv
+
+# OS packages the pipeline needs: Chromium for JavaScript pages, Java and Maven to fetch
+# and run Elasticsearch, docker-compose to validate the compose file. Installed only
+# when missing (and only possible as root with apt; otherwise we say what is missing).
+system-deps:
+	@missing=(); \
+	command -v chromium >/dev/null || missing+=(chromium); \
+	command -v mvn >/dev/null || missing+=(maven); \
+	command -v java >/dev/null || missing+=(openjdk-17-jre-headless); \
+	command -v docker-compose >/dev/null || missing+=(docker-compose); \
+	if (( $${#missing[@]} )); then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing OS packages: $${missing[*]}"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}" >/dev/null; \
+	  else \
+	    echo "missing OS packages: $${missing[*]} (install them, then re-run)" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	touch $@
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+es-up: install ## start the local Elasticsearch (no-op when one is running or ES_URL is set)
+	$(PY) -m leads.es_local up
+
+es-down: ## stop the local Elasticsearch
+	$(PY) -m leads.es_local down
+
+es-status:
+	$(PY) -m leads.es_local status
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+clean: ## remove local state (not the cached Elasticsearch download)
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
