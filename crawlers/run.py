@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url")
     parser.add_argument("--out")
     parser.add_argument("--no-index", action="store_true")
-    parser.add_argument("--extra-url", action="append", default=[])
+    parser.add_argument(
+        "--extra-url", action="append", default=[], help="also fetch this URL as a detail page"
+    )
+    parser.add_argument("--only-extra", action="store_true", help="skip the profile's start pages")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -54,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_id=args.batch_id,
         base_url=args.base_url,
         start_urls=args.extra_url,
+        only_extra=args.only_extra,
     )
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}

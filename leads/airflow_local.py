@@ -75,7 +75,7 @@ def prepare(env: dict[str, str], quiet: bool = True) -> None:
         raise RuntimeError(f"airflow pools import failed:\n{(result.stdout or '')[-3000:]}")
 
 
-def test_dag(
+def run_dag(
     dag_id: str, env: dict[str, str], quiet: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """One complete DAG run, in-process (``airflow dags test``)."""

@@ -8,7 +8,7 @@ import sys
 import urllib.request
 
 from crawlers.profiles import registered_profiles
-from leads.airflow_local import airflow_env, prepare, test_dag
+from leads.airflow_local import airflow_env, prepare, run_dag
 from leads.settings import Settings, get_settings
 
 
@@ -52,7 +52,7 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
         for family in families:
             dag_id = f"lantern_collect_{family}"
             print(f"running DAG {dag_id} through Airflow …", flush=True)
-            result = test_dag(dag_id, env)
+            result = run_dag(dag_id, env)
             if result.returncode != 0:
                 print((result.stdout or "")[-4000:], file=sys.stderr)
                 raise SystemExit(f"demo: DAG {dag_id} failed (exit {result.returncode})")

@@ -56,6 +56,7 @@ class WarcEvidenceMiddleware:
             response.url,
             "response",
             payload=BytesIO(response.body),
+            length=len(response.body),  # a known length keeps our SHA-256 payload digest
             http_headers=http_headers,
             warc_headers_dict={"WARC-Payload-Digest": payload_digest(response.body)},
         )

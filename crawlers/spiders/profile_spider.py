@@ -31,6 +31,7 @@ class ProfileSpider(scrapy.Spider):
         batch_id: str,
         base_url: str | None = None,
         start_urls: list[str] | None = None,
+        only_extra: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -38,6 +39,7 @@ class ProfileSpider(scrapy.Spider):
         self.batch_id = batch_id
         self.base_url = base_url
         self.extra_start_urls = start_urls or []
+        self.only_extra = only_extra
         self.pages = 0
 
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
@@ -50,7 +52,7 @@ class ProfileSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:
-        for url in self.profile.start_urls(self.base_url):
+        for url in [] if self.only_extra else self.profile.start_urls(self.base_url):
             yield self._request(url, self.parse_listing)
         for url in self.extra_start_urls:
             yield self._request(url, self.parse_detail)

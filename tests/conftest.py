@@ -1,0 +1,126 @@
+"""Shared fixtures: a real Elasticsearch (started by `make es-up`), the real demo
+server on 127.0.0.1, and crawls run as subprocesses exactly as Airflow runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leads.settings import REPO_ROOT, Settings, get_settings
+
+
+@dataclass
+class Demo:
+    base_url: str
+    host: str
+    boards: Any
+
+    def hits(self, path: str) -> int:
+        with self.boards.lock:
+            return int(self.boards.hits.get(path, 0))
+
+
+@pytest.fixture(scope="session")
+def demo() -> Iterator[Demo]:
+    from crawlers.demosite.server import serve
+
+    server, boards = serve(0)
+    port = server.server_address[1]
+    yield Demo(f"http://127.0.0.1:{port}", f"127.0.0.1:{port}", boards)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def test_env(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The environment every test process shares: its own index prefix and data folder."""
+    data = tmp_path_factory.mktemp("lantern-data")
+    env = {
+        "LANTERN_INDEX_PREFIX": f"lantern-test-{uuid.uuid4().hex[:8]}",
+        "LANTERN_DATA_DIR": str(data),
+        "LANTERN_ALLOWED_PRIVATE_HOSTS": demo.host,
+        "LANTERN_BASE_URLS": json.dumps({"demo-classifieds": demo.base_url,
+                                          "demo-jobs": demo.base_url}),
+    }  # fmt: skip
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def settings(test_env: dict[str, str]) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def es(settings: Settings) -> Iterator[Any]:
+    from leads.store import StoreError, connect, drop_indices, ensure_indices
+
+    try:
+        client = connect(settings)
+    except StoreError as exc:  # real components or nothing: never skip silently
+        pytest.fail(f"{exc}. Run `make es-up` (make test does) or set ES_URL.")
+    ensure_indices(client, settings)
+    yield client
+    drop_indices(client, settings)
+
+
+def run_crawl(profile: str, batch_id: str, demo: Demo, *args: str,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    cmd = [sys.executable, "-m", "crawlers.run", profile, "--batch-id", batch_id,
+           "--base-url", demo.base_url, *args]  # fmt: skip
+    return subprocess.run(
+        cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})}, text=True,
+        capture_output=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+@dataclass
+class CrawlResult:
+    first: subprocess.CompletedProcess[str]
+    second: subprocess.CompletedProcess[str]
+    count_after_first: int
+    count_after_second: int
+
+
+@pytest.fixture(scope="session")
+def classifieds_crawl(es: Any, settings: Settings, demo: Demo) -> CrawlResult:
+    from leads.store import count
+
+    query = {"term": {"provenance.source_id": "demo-classifieds"}}
+    first = run_crawl("demo-classifieds", "test-batch-1", demo)
+    assert first.returncode == 0, first.stderr[-3000:]
+    after_first = count(es, settings, "raw", query)
+    second = run_crawl("demo-classifieds", "test-batch-2", demo)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after_second = count(es, settings, "raw", query)
+    return CrawlResult(first, second, after_first, after_second)
+
+
+@pytest.fixture(scope="session")
+def jobs_crawl(es: Any, settings: Settings, demo: Demo) -> subprocess.CompletedProcess[str]:
+    result = run_crawl("demo-jobs", "test-jobs-1", demo)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    with path.open("wb") as fh:
+        for row in rows:
+            fh.write(row if isinstance(row, bytes) else json.dumps(row).encode() + b"\n")
+    return path

@@ -1,0 +1,60 @@
+"""The collection DAGs, through real Airflow (SQLite metadata DB, `airflow dags test`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from leads.airflow_local import airflow_env, prepare, run_dag
+from leads.batches import top_leads
+from leads.settings import REPO_ROOT, Settings
+from leads.store import count
+from tests.conftest import Demo
+
+IMPORT_CHECK = """
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder={folder!r})
+assert not bag.import_errors, bag.import_errors
+print(sorted(bag.dag_ids))
+for dag_id in bag.dag_ids:
+    dag = bag.dags[dag_id]
+    print(dag_id, sorted(t.task_id for t in dag.tasks), sorted({{t.pool for t in dag.tasks}}))
+"""
+
+
+def test_dags_import_without_errors(settings: Settings, tmp_path: Path) -> None:
+    env = airflow_env(settings, tmp_path / "airflow")
+    code = IMPORT_CHECK.format(folder=str(REPO_ROOT / "dags"))
+    result = subprocess.run([sys.executable, "-c", code], env=env, text=True,
+                            capture_output=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "['lantern_collect_classifieds', 'lantern_collect_jobs']" in out
+    assert "crawl_demo_classifieds" in out and "site-demo-classifieds" in out
+    assert "crawl_demo_jobs" in out and "site-demo-jobs" in out
+
+
+def test_one_dag_run_completes_and_its_leads_are_searchable(
+    es: Any, settings: Settings, demo: Demo, tmp_path: Path
+) -> None:
+    env = airflow_env(settings, tmp_path / "airflow")
+    assert env["LANTERN_INDEX_PREFIX"] == os.environ["LANTERN_INDEX_PREFIX"]
+    prepare(env)
+    result = run_dag("lantern_collect_classifieds", env)
+    assert result.returncode == 0, (result.stdout or "")[-4000:]
+    assert "lantern batch summary" in (result.stdout or "")
+
+    leads = top_leads(es, settings, size=500)
+    batch = next(lead["batch_id"] for lead in leads if lead["batch_id"].startswith("classifieds__"))
+    batch_leads = [lead for lead in leads if lead["batch_id"] == batch]
+    assert len(batch_leads) == len(demo.boards.boards["classifieds"])
+    hits = es.search(index=settings.index("leads"),
+                     query={"bool": {"filter": [{"term": {"tier": "high"}},
+                                                {"term": {"batch_id": batch}}]}})  # fmt: skip
+    assert hits["hits"]["total"]["value"] > 0
+    top = hits["hits"]["hits"][0]["_source"]
+    assert top["explanation"] and top["categories"]
+    assert count(es, settings, "leads", {"match": {"explanation": "validated predictor"}}) > 0

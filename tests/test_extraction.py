@@ -1,0 +1,109 @@
+"""The rule pipeline: selectors with offsets, indicators in every category, the contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from leads.models import CATEGORIES, Extraction
+from nlp.patterns import PatternError, load_rules
+from nlp.pipeline import extract
+
+
+def _entities(text: str, kind: str) -> list[tuple[str, bool | None]]:
+    return [(e.value, e.obfuscated) for e in extract(text).entities if e.type == kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "obfuscated"),
+    [
+        ("call (702) 555-0142 now", "+17025550142", False),
+        ("text 213.555.0188", "+12135550188", False),
+        ("seven oh two five five five oh one four two", "+17025550142", True),
+        ("2️⃣1️⃣3️⃣5️⃣5️⃣5️⃣0️⃣1️⃣9️⃣9️⃣", "+12135550199", True),
+        ("7O2.555.O142", "+17025550142", True),
+        ("７０２５５５０１４２", "+17025550142", True),
+        ("7 0 2 5 5 5 0 1 4 2", "+17025550142", True),
+    ],
+)
+def test_phones_are_found_normalized_and_flagged_when_hidden(
+    text: str, value: str, obfuscated: bool
+) -> None:
+    assert _entities(text, "phone") == [(value, obfuscated)]
+
+
+@pytest.mark.parametrize("text", ["$150 for 1 hr, 24/7", "on 12/25/2024 at 10:30", "5'6 120 lbs"])
+def test_prices_dates_and_measurements_are_not_phones(text: str) -> None:
+    assert _entities(text, "phone") == []
+
+
+def test_offsets_point_at_the_text_as_written() -> None:
+    text = "Hi! Call seven oh two 555 oh one four two, 100% real"
+    result = extract(text)
+    for item in [*result.entities, *result.indicators]:
+        assert text[item.start : item.end] == item.text
+
+
+def test_hidden_phone_raises_the_obscured_contact_indicator() -> None:
+    result = extract("call seven oh two five five five oh one four two")
+    assert [i.category for i in result.indicators] == ["obscured_contact"]
+    assert extract("call (702) 555-0142").indicators == []
+
+
+def test_emails_payment_handles_and_prices() -> None:
+    text = "email candy at gmail dot com or Sam.Demo@Example.org; cashapp $SweetPea99 not $150hh"
+    assert _entities(text, "email") == [("sam.demo@example.org", None), ("candy@gmail.com", True)]
+    assert [v for v, _ in _entities(text, "payment_handle")] == ["cashapp:$sweetpea99"]
+    assert [v for v, _ in _entities("venmo @Fake-Name paypal.me/Fictional", "payment_handle")] == [
+        "venmo:fake-name",
+        "paypal:fictional",
+    ]
+
+
+def test_locations_come_with_coordinates() -> None:
+    (place,) = [e for e in extract("now in Las Vegas").entities if e.type == "location"]
+    assert place.value == "Las Vegas, NV" and place.lat and place.lon
+
+
+def test_every_indicator_category_has_a_rule_and_labor_has_spanish() -> None:
+    rules = load_rules()
+    assert {r.category for r in rules} | {"obscured_contact"} == set(CATEGORIES)
+    labor = {r.category for r in rules if r.lang == "es" and r.category in CATEGORIES[10:]}
+    assert labor == set(CATEGORIES[10:])
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("barely legal and sweet", "youth"),
+        ("jovencita disponible", "youth"),
+        ("we keep your passport", "document_retention"),
+        ("guardamos tu pasaporte", "document_retention"),
+        ("placement fee required", "recruitment_fees"),
+        ("pay a $500 fee before you start", "recruitment_fees"),
+        ("no phones allowed", "isolation"),
+        ("llamamos a inmigración", "threats"),
+    ],
+)
+def test_rules_fire_in_english_and_spanish(text: str, category: str) -> None:
+    assert category in {i.category for i in extract(text).indicators}
+
+
+def test_extraction_follows_the_contract() -> None:
+    result = extract("New in town, 100% real", "ad-1")
+    data = json.loads(result.model_dump_json())
+    assert list(data) == ["id", "indicators", "entities", "score", "tier", "explanation"]
+    assert Extraction.model_validate(data).id == "ad-1"
+
+
+def test_a_bad_pattern_entry_is_named(tmp_path: Path) -> None:
+    (tmp_path / "bad.jsonl").write_text(
+        '{"id": "ok", "category": "youth", "lang": "en", "weight": 5, "phrases": ["a"], '
+        '"source": "test"}\n'
+        '{"id": "broken", "category": "no_such", "lang": "en", "weight": 5, "phrases": ["b"], '
+        '"source": "test"}\n'
+    )
+    with pytest.raises(PatternError, match=r"bad.jsonl:2 \(rule broken\).*unknown category"):
+        load_rules(tmp_path)
