@@ -215,6 +215,14 @@ def profiles() -> None:
         _fail(str(exc), 2)
 
 
+@app.command("airflow-pools")
+def airflow_pools() -> None:
+    """Print one Airflow pool per registered site, for `airflow pools import`."""
+    from leads.airflow_local import pools
+
+    typer.echo(json.dumps({p["name"]: p for p in pools()}, indent=2))
+
+
 @app.command("demo-server")
 def demo_server(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
