@@ -92,7 +92,7 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
 
         batch = open_batch()
         refs = [_crawl_task(p)(batch) for p in profiles]
-        summary(score.expand(ref=refs))
+        summary(score.expand(ref=refs))  # type: ignore[arg-type]  # XComArg resolves at run time
 
     return collection()
 

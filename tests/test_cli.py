@@ -81,7 +81,7 @@ def test_broken_profile_is_a_clear_error(tmp_path: Path, demo: Demo) -> None:
 def test_index_command_dead_letters_invalid_records(
     tmp_path: Path, es: Any, settings: Settings
 ) -> None:
-    good = {
+    good: dict[str, Any] = {
         "id": "cli-good", "text": "ad",
         "provenance": {"source_id": "cli", "url": "http://example.test/1",
                        "final_url": "http://example.test/1", "fetched_at": "2026-11-01T00:00:00Z",

@@ -44,9 +44,10 @@ def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
     es_env = services["elasticsearch"]["environment"]
     assert es_env["xpack.security.enabled"] == "true"
     assert services["airflow-worker"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-    assert "postgresql" in services["airflow-scheduler"]["environment"][
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
-    ]
+    assert (
+        "postgresql"
+        in services["airflow-scheduler"]["environment"]["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    )
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:

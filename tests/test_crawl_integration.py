@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
@@ -50,7 +51,7 @@ def test_documents_carry_full_provenance(
     for doc in _docs(es, settings, "demo-classifieds"):
         p = doc.provenance
         assert p.batch_id == "test-batch-2"  # the re-crawl converged onto the same ids
-        assert p.fetched_at.tzinfo is not None and p.fetched_at.utcoffset().total_seconds() == 0
+        assert p.fetched_at.utcoffset() == timedelta(0)
         assert p.crawler_version.startswith("lantern-crawler/")
         assert p.url == p.final_url and p.http_status == 200
         assert p.warc is not None

@@ -42,8 +42,11 @@ def test_prices_dates_and_measurements_are_not_phones(text: str) -> None:
 def test_offsets_point_at_the_text_as_written() -> None:
     text = "Hi! Call seven oh two 555 oh one four two, 100% real"
     result = extract(text)
-    for item in [*result.entities, *result.indicators]:
-        assert text[item.start : item.end] == item.text
+    spans = [(e.start, e.end, e.text) for e in result.entities]
+    spans += [(i.start, i.end, i.text) for i in result.indicators]
+    assert spans
+    for start, end, written in spans:
+        assert text[start:end] == written
 
 
 def test_hidden_phone_raises_the_obscured_contact_indicator() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from crawlers.netguard import ForbiddenAddress, check_url
 from crawlers.profiles import ProfileError, load_profile, registered_profiles
 
 
-def _resolver(address: str):  # type: ignore[no-untyped-def]
+def _resolver(address: str) -> Callable[[str, int], list[str]]:
     return lambda host, port: [address]
 
 
