@@ -106,9 +106,13 @@ def extract(
 
     stats = {"read": 0, "errors": 0}
     source = open(input, "rb") if input else nullcontext(sys.stdin.buffer)  # noqa: SIM115
-    with source as stream, _open_out(out) as sink:
+    # A progress bar only when the records go to a file: stdout stays pure JSON Lines.
+    progress = Progress(console=err, transient=True, disable=out in (None, "-"))
+    with source as stream, _open_out(out) as sink, progress:
+        task = progress.add_task("extracting", total=None)
         for extraction in extract_many(_extract_inputs(stream, stats), model=model):
             sink.write(extraction.model_dump_json() + "\n")
+            progress.advance(task)
     err.print(f"extract: {stats['read']} records, {stats['errors']} skipped", highlight=False)
     if stats["read"] == 0 and stats["errors"] > 0:
         raise typer.Exit(1)
