@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     bulk_chunk_size: int = 200
     bulk_max_retries: int = 5
 
+    # Optional statistical NER (an installed spaCy package such as en_core_web_sm);
+    # the default rule pipeline needs no model download.
+    spacy_model: str | None = None
     data_dir: Path = REPO_ROOT / "var"
     evidence_dir: Path | None = None
     profiles_dir: Path = REPO_ROOT / "crawlers" / "profiles"

@@ -1,14 +1,23 @@
 """Loads and validates indicator rules from ``nlp/patterns/*.jsonl``.
 
-Each line is one rule with its category, weight, language and source note; a bad line
-is reported by file, line number and rule id so a reviewer can fix the data, not code.
+One line is one rule with its category, weight, language and source note. A rule is
+one of:
+
+- ``phrases``: a list of phrases, matched case-insensitively on tokens;
+- ``sequence``: phrases that must appear in this order, each at most ``max_gap``
+  tokens after the previous one (word order matters: "pay ... fee");
+- a negative (``"negative": true``): look-alike wording that ``suppresses`` the listed
+  categories where it overlaps them (``scope: span``) or in the whole text
+  (``scope: document``), e.g. "licensed massage therapist", "housing at no cost".
+
+A bad line is reported by file, line number and rule id, so a reviewer fixes the data.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,24 +31,41 @@ class PatternError(ValueError):
 
 
 class IndicatorRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(min_length=1)
-    category: str
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9_.-]+$")
     lang: Literal["en", "es", "any"]
-    weight: float = Field(ge=0, le=100)
     source: str = Field(min_length=3)
+    category: str | None = None
+    weight: float = Field(default=0, ge=0, le=100)
     phrases: list[str] | None = None
-    tokens: list[dict[str, Any]] | None = None
+    sequence: list[list[str]] | None = None
+    max_gap: int = Field(default=3, ge=0, le=10)
+    negative: bool = False
+    suppresses: list[str] = Field(default_factory=list)
+    scope: Literal["span", "document"] = "span"
 
     @model_validator(mode="after")
-    def _one_kind(self) -> IndicatorRule:
-        if (self.phrases is None) == (self.tokens is None):
-            raise ValueError("give exactly one of 'phrases' or 'tokens'")
-        if self.phrases is not None and not all(p.strip() for p in self.phrases):
-            raise ValueError("'phrases' holds an empty phrase")
-        if self.category not in load_taxonomy():
-            raise ValueError(f"unknown category {self.category!r}")
+    def _consistent(self) -> IndicatorRule:
+        taxonomy = load_taxonomy()
+        if (self.phrases is None) == (self.sequence is None):
+            raise ValueError("give exactly one of 'phrases' or 'sequence'")
+        texts = self.phrases or [p for step in self.sequence or [] for p in step]
+        if not texts or not all(p.strip() for p in texts):
+            raise ValueError("a phrase list is empty or holds an empty phrase")
+        if self.sequence is not None and len(self.sequence) < 2:
+            raise ValueError("'sequence' needs at least two steps")
+        if self.negative:
+            if not self.suppresses:
+                raise ValueError("a negative rule must name the categories it 'suppresses'")
+            unknown = [c for c in self.suppresses if c not in taxonomy]
+            if unknown:
+                raise ValueError(f"'suppresses' names unknown categories {unknown}")
+        else:
+            if self.category not in taxonomy:
+                raise ValueError(f"unknown category {self.category!r}")
+            if self.weight <= 0:
+                raise ValueError("a positive rule needs a 'weight' above 0")
         return self
 
 
@@ -48,19 +74,19 @@ def load_rules(directory: Path = PATTERNS_DIR) -> list[IndicatorRule]:
     seen: set[str] = set()
     for path in sorted(directory.glob("*.jsonl")):
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
+            if not line.strip() or line.lstrip().startswith("//"):
                 continue
             where = f"{path.name}:{lineno}"
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise PatternError(f"{where}: not valid JSON ({exc.msg})") from None
+            rule_id = data.get("id", "?") if isinstance(data, dict) else "?"
             try:
                 rule = IndicatorRule.model_validate(data)
             except ValidationError as exc:
                 err = exc.errors()[0]
                 field = ".".join(str(p) for p in err["loc"]) or "entry"
-                rule_id = data.get("id", "?") if isinstance(data, dict) else "?"
                 raise PatternError(f"{where} (rule {rule_id}): {field}: {err['msg']}") from None
             if rule.id in seen:
                 raise PatternError(f"{where}: duplicate rule id {rule.id!r}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -12,21 +13,58 @@ from spacy.tokens import Doc
 import nlp.components  # noqa: F401  (registers the factories)
 from leads.models import Entity, Extraction
 from leads.scoring import score_indicators
+from leads.settings import get_settings
+from nlp.components import TEXT_KEY
 
 # Texts past this length are cut before matching: a 1 MB "ad" is an error or an attack,
 # and the offsets of what we keep stay exact.
-MAX_CHARS = 200_000
+MAX_CHARS = 100_000
+NER_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "place"}
+
+
+class ModelError(RuntimeError):
+    """The configured statistical model cannot be loaded."""
+
+
+class TextKeepingTokenizer:
+    """Wraps the tokenizer to keep the input string on the Doc (``user_data``).
+
+    Rebuilding ``doc.text`` from tokens costs more than tokenizing; the regex selectors
+    need the exact string, so we keep the one we were given.
+    """
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def __getattr__(self, name: str) -> Any:  # to_disk, from_disk, explain, …
+        return getattr(self.tokenizer, name)
 
 
 def build_pipeline(model: str | None = None) -> Language:
     """A blank English pipeline plus our rule components.
 
-    ``model`` names an installed spaCy package (e.g. ``en_core_web_sm``) to add its
-    statistical NER; the default needs no download.
+    ``model`` names an installed spaCy package (e.g. ``en_core_web_sm``) whose NER adds
+    PERSON/ORG/GPE entities; the default needs no download and is what the tests use.
     """
-    nlp = spacy.load(model) if model else spacy.blank("en")
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["lemmatizer", "parser", "tagger"])
+        except OSError as exc:
+            raise ModelError(
+                f"spaCy model {model!r} is not installed (pip install it, or unset "
+                f"LANTERN_SPACY_MODEL to use the default rule pipeline): {exc}"
+            ) from None
+    else:
+        nlp = spacy.blank("en")
     nlp.max_length = MAX_CHARS + 1
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("lantern_selectors")
+    nlp.add_pipe("lantern_places")
     nlp.add_pipe("lantern_indicators")
     return nlp
 
@@ -36,20 +74,27 @@ def get_pipeline(model: str | None = None) -> Language:
     return build_pipeline(model)
 
 
-def doc_to_extraction(doc: Doc, record_id: str) -> Extraction:
+def doc_to_extraction(doc: Doc, record_id: str, with_ner: bool = False) -> Extraction:
     indicators = doc._.lantern_indicators or []
-    entities: list[Entity] = list(doc._.lantern_entities or [])
-    for ent in doc.ents:  # only present when a statistical model is configured
-        if ent.label_ in ("PERSON", "ORG", "GPE"):
-            entities.append(
-                Entity(
-                    type=ent.label_.lower(),
-                    value=ent.text,
-                    text=ent.text,
-                    start=ent.start_char,
-                    end=ent.end_char,
+    entities: list[Entity] = [*(doc._.lantern_entities or []), *(doc._.lantern_places or [])]
+    if with_ner:
+        for ent in doc.ents:
+            if ent.label_ in NER_LABELS:
+                entities.append(
+                    Entity(
+                        type=NER_LABELS[ent.label_],
+                        value=ent.text,
+                        text=ent.text,
+                        start=ent.start_char,
+                        end=ent.end_char,
+                        obfuscated=None,
+                        currency=None,
+                        platform=None,
+                        lat=None,
+                        lon=None,
+                    )
                 )
-            )
+    entities.sort(key=lambda e: (e.start, e.end, e.type))
     scored = score_indicators(indicators)
     return Extraction(
         id=record_id,
@@ -61,16 +106,21 @@ def doc_to_extraction(doc: Doc, record_id: str) -> Extraction:
     )
 
 
+def _model(model: str | None) -> str | None:
+    return model if model is not None else get_settings().spacy_model
+
+
 def extract(text: str, record_id: str = "", model: str | None = None) -> Extraction:
-    doc = get_pipeline(model)(text[:MAX_CHARS])
-    return doc_to_extraction(doc, record_id)
+    nlp = get_pipeline(_model(model))
+    return doc_to_extraction(nlp(text[:MAX_CHARS]), record_id, "ner" in nlp.pipe_names)
 
 
 def extract_many(
     records: Iterable[tuple[str, str]], model: str | None = None, batch_size: int = 256
 ) -> Iterator[Extraction]:
     """Streams ``(id, text)`` pairs through the pipeline; output keeps input order."""
-    nlp = get_pipeline(model)
+    nlp = get_pipeline(_model(model))
+    with_ner = "ner" in nlp.pipe_names
     pairs = ((text[:MAX_CHARS], rid) for rid, text in records)
     for doc, rid in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield doc_to_extraction(doc, rid)
+        yield doc_to_extraction(doc, rid, with_ner)

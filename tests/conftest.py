@@ -47,9 +47,10 @@ def test_env(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         "LANTERN_INDEX_PREFIX": f"lantern-test-{uuid.uuid4().hex[:8]}",
         "LANTERN_DATA_DIR": str(data),
         "LANTERN_ALLOWED_PRIVATE_HOSTS": demo.host,
-        "LANTERN_BASE_URLS": json.dumps({"demo-classifieds": demo.base_url,
-                                          "demo-jobs": demo.base_url}),
-    }  # fmt: skip
+        "LANTERN_BASE_URLS": json.dumps(
+            {"demo-classifieds": demo.base_url, "demo-jobs": demo.base_url}
+        ),
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     get_settings.cache_clear()
@@ -80,14 +81,29 @@ def es(settings: Settings) -> Iterator[Any]:
     drop_indices(client, settings)
 
 
-def run_crawl(profile: str, batch_id: str, demo: Demo, *args: str,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    cmd = [sys.executable, "-m", "crawlers.run", profile, "--batch-id", batch_id,
-           "--base-url", demo.base_url, *args]  # fmt: skip
+def run_crawl(
+    profile: str, batch_id: str, demo: Demo, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawlers.run",
+        profile,
+        "--batch-id",
+        batch_id,
+        "--base-url",
+        demo.base_url,
+        *args,
+    ]
     return subprocess.run(
-        cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})}, text=True,
-        capture_output=True, timeout=600, check=False,
-    )  # fmt: skip
+        cmd,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        text=True,
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
 
 
 @dataclass

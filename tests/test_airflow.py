@@ -28,8 +28,9 @@ for dag_id in bag.dag_ids:
 def test_dags_import_without_errors(settings: Settings, tmp_path: Path) -> None:
     env = airflow_env(settings, tmp_path / "airflow")
     code = IMPORT_CHECK.format(folder=str(REPO_ROOT / "dags"))
-    result = subprocess.run([sys.executable, "-c", code], env=env, text=True,
-                            capture_output=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, text=True, capture_output=True, check=False
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "['lantern_collect_classifieds', 'lantern_collect_jobs']" in out
@@ -51,9 +52,10 @@ def test_one_dag_run_completes_and_its_leads_are_searchable(
     batch = next(lead["batch_id"] for lead in leads if lead["batch_id"].startswith("classifieds__"))
     batch_leads = [lead for lead in leads if lead["batch_id"] == batch]
     assert len(batch_leads) == len(demo.boards.boards["classifieds"])
-    hits = es.search(index=settings.index("leads"),
-                     query={"bool": {"filter": [{"term": {"tier": "high"}},
-                                                {"term": {"batch_id": batch}}]}})  # fmt: skip
+    hits = es.search(
+        index=settings.index("leads"),
+        query={"bool": {"filter": [{"term": {"tier": "high"}}, {"term": {"batch_id": batch}}]}},
+    )
     assert hits["hits"]["total"]["value"] > 0
     top = hits["hits"]["hits"][0]["_source"]
     assert top["explanation"] and top["categories"]

@@ -16,10 +16,18 @@ from tests.conftest import Demo, run_crawl, write_jsonl
 LANTERN = str(Path(sys.executable).with_name("lantern"))
 
 
-def lantern(*args: str, stdin: bytes | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
-    return subprocess.run([LANTERN, *args], input=stdin, capture_output=True, cwd=REPO_ROOT,
-                          env={**os.environ, **(env or {})}, timeout=300, check=False)  # fmt: skip
+def lantern(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [LANTERN, *args],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
 
 
 def test_help_is_available_on_every_command() -> None:
@@ -64,8 +72,13 @@ def test_unreachable_elasticsearch_is_one_clear_line() -> None:
 
 
 def test_missing_chromium_is_a_clear_error(demo: Demo) -> None:
-    result = run_crawl("demo-jobs", "no-chromium", demo, "--no-index",
-                       env={"LANTERN_CHROMIUM_PATH": "/nonexistent/chromium"})  # fmt: skip
+    result = run_crawl(
+        "demo-jobs",
+        "no-chromium",
+        demo,
+        "--no-index",
+        env={"LANTERN_CHROMIUM_PATH": "/nonexistent/chromium"},
+    )
     assert result.returncode == 2
     assert "needs JavaScript but Chromium is missing at /nonexistent/chromium" in result.stderr
 
@@ -82,12 +95,19 @@ def test_index_command_dead_letters_invalid_records(
     tmp_path: Path, es: Any, settings: Settings
 ) -> None:
     good: dict[str, Any] = {
-        "id": "cli-good", "text": "ad",
-        "provenance": {"source_id": "cli", "url": "http://example.test/1",
-                       "final_url": "http://example.test/1", "fetched_at": "2026-11-01T00:00:00Z",
-                       "sha256": "a" * 64, "batch_id": "cli", "crawler_version": "t",
-                       "http_status": 200},
-    }  # fmt: skip
+        "id": "cli-good",
+        "text": "ad",
+        "provenance": {
+            "source_id": "cli",
+            "url": "http://example.test/1",
+            "final_url": "http://example.test/1",
+            "fetched_at": "2026-11-01T00:00:00Z",
+            "sha256": "a" * 64,
+            "batch_id": "cli",
+            "crawler_version": "t",
+            "http_status": 200,
+        },
+    }
     bad = {**good, "id": "cli-bad", "provenance": {**good["provenance"], "sha256": "short"}}
     source = write_jsonl(tmp_path / "raw.jsonl", [good, bad, b"{oops\n"])
     result = lantern("index", str(source), "--kind", "raw")

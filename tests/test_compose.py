@@ -30,17 +30,28 @@ def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         pytest.fail("docker-compose is missing: `make install` installs it (apt docker-compose)")
     return subprocess.run(
         [binary, "-f", str(REPO_ROOT / "docker-compose.yml"), "config"],
-        env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
     result = _config(SECRETS)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert {"elasticsearch", "kibana", "postgres", "redis", "airflow-apiserver",
-            "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
-            "airflow-worker"} <= set(services)  # fmt: skip
+    assert {
+        "elasticsearch",
+        "kibana",
+        "postgres",
+        "redis",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "airflow-worker",
+    } <= set(services)
     es_env = services["elasticsearch"]["environment"]
     assert es_env["xpack.security.enabled"] == "true"
     assert services["airflow-worker"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"

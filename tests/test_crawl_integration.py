@@ -94,9 +94,17 @@ def test_javascript_only_page_text_is_captured(
 def test_redirect_to_private_address_is_refused_and_logged(
     es: Any, settings: Settings, demo: Demo
 ) -> None:
-    result = run_crawl("demo-classifieds", "test-traps", demo,
-                       "--extra-url", f"{demo.base_url}/traps/redirect-private",
-                       "--only-extra", "--no-index", "--out", "-")  # fmt: skip
+    result = run_crawl(
+        "demo-classifieds",
+        "test-traps",
+        demo,
+        "--extra-url",
+        f"{demo.base_url}/traps/redirect-private",
+        "--only-extra",
+        "--no-index",
+        "--out",
+        "-",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ssrf-guard: refused http://127.0.0.2:" in result.stderr
     assert "redirected from" in result.stderr
@@ -107,10 +115,15 @@ def test_oversized_page_and_bad_encoding_are_recorded_not_fatal(
     es: Any, settings: Settings, demo: Demo
 ) -> None:
     result = run_crawl(
-        "demo-classifieds", "test-bad-pages", demo,
-        "--extra-url", f"{demo.base_url}/traps/big",
-        "--extra-url", f"{demo.base_url}/traps/bad-encoding", "--only-extra",
-    )  # fmt: skip
+        "demo-classifieds",
+        "test-bad-pages",
+        demo,
+        "--extra-url",
+        f"{demo.base_url}/traps/big",
+        "--extra-url",
+        f"{demo.base_url}/traps/bad-encoding",
+        "--only-extra",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     query = {"term": {"provenance.batch_id": "test-bad-pages"}}
     docs = [RawDocument.model_validate(d) for d in scan(es, settings, "raw", query)]

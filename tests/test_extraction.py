@@ -57,7 +57,7 @@ def test_hidden_phone_raises_the_obscured_contact_indicator() -> None:
 
 def test_emails_payment_handles_and_prices() -> None:
     text = "email candy at gmail dot com or Sam.Demo@Example.org; cashapp $SweetPea99 not $150hh"
-    assert _entities(text, "email") == [("sam.demo@example.org", None), ("candy@gmail.com", True)]
+    assert _entities(text, "email") == [("candy@gmail.com", True), ("sam.demo@example.org", None)]
     assert [v for v, _ in _entities(text, "payment_handle")] == ["cashapp:$sweetpea99"]
     assert [v for v, _ in _entities("venmo @Fake-Name paypal.me/Fictional", "payment_handle")] == [
         "venmo:fake-name",

@@ -16,9 +16,19 @@ def _resolver(address: str) -> Callable[[str, int], list[str]]:
 
 
 @pytest.mark.parametrize(
-    "address", ["10.1.2.3", "172.16.0.9", "192.168.1.1", "127.0.0.1", "169.254.169.254",
-                "::1", "fd00::1", "::ffff:10.0.0.1", "0.0.0.0"],
-)  # fmt: skip
+    "address",
+    [
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+    ],
+)
 def test_private_loopback_and_link_local_addresses_are_refused(address: str) -> None:
     with pytest.raises(ForbiddenAddress, match="non-public address"):
         check_url("http://ads.example.test/x", [], _resolver(address))

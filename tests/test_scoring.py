@@ -11,8 +11,9 @@ from leads.taxonomy import load_taxonomy
 
 def _ind(category: str, weight: float = 100) -> Indicator:
     domain = load_taxonomy()[category].domain
-    return Indicator(category=category, domain=domain, rule="t", weight=weight, text="x",
-                     start=0, end=1)  # fmt: skip
+    return Indicator(
+        category=category, domain=domain, rule="t", weight=weight, text="x", start=0, end=1
+    )
 
 
 @pytest.mark.parametrize("category", CATEGORIES)

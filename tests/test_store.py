@@ -42,15 +42,24 @@ def test_bulk_with_one_malformed_document_indexes_the_others_and_records_why(
     stray["unexpected_field"] = "strict mappings refuse this"
     docs.append(stray)
 
-    report = bulk_index(es, settings, "raw", ((d["id"], d) for d in docs),
-                        stage="test", batch_id="store-batch", refresh=True)  # fmt: skip
+    report = bulk_index(
+        es,
+        settings,
+        "raw",
+        ((d["id"], d) for d in docs),
+        stage="test",
+        batch_id="store-batch",
+        refresh=True,
+    )
 
     assert report.indexed == 2
     assert sorted(letter.record_id for letter in report.failed) == ["bad-1", "bad-2"]
     query = {"term": {"provenance.source_id": "test-store"}}
     assert count(es, settings, "raw", query) == 2
-    stored = {d["record_id"]: d for d in scan(es, settings, "deadletters",
-                                              {"term": {"batch_id": "store-batch"}})}  # fmt: skip
+    stored = {
+        d["record_id"]: d
+        for d in scan(es, settings, "deadletters", {"term": {"batch_id": "store-batch"}})
+    }
     assert "fetched_at" in stored["bad-1"]["reason"]
     assert "unexpected_field" in stored["bad-2"]["reason"]
 
@@ -58,7 +67,8 @@ def test_bulk_with_one_malformed_document_indexes_the_others_and_records_why(
 def test_rewriting_the_same_documents_changes_no_counts(es: Any, settings: Settings) -> None:
     docs = [_raw(f"same-{i}") for i in range(5)]
     for _ in range(2):
-        report = bulk_index(es, settings, "raw", ((d["id"], d) for d in docs),
-                            stage="test", refresh=True)  # fmt: skip
+        report = bulk_index(
+            es, settings, "raw", ((d["id"], d) for d in docs), stage="test", refresh=True
+        )
         assert report.indexed == 5
     assert count(es, settings, "raw", {"prefix": {"id": "same-"}}) == 5

@@ -1,0 +1,277 @@
+"""Emails, URLs, social handles and payment handles, with exact character offsets.
+
+Each finder first checks, with a plain substring test on the lower-cased text, whether
+its kind of selector can be present at all: most ads have no email or payment handle,
+and a substring test costs far less than a regex pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leads.models import Entity
+from nlp.phones import find_phones
+
+
+def entity(
+    kind: str,
+    value: str,
+    m: re.Match[str],
+    *,
+    obfuscated: bool | None = None,
+    platform: str | None = None,
+) -> Entity:
+    """An entity from a regex match, with its exact offsets."""
+    return Entity(
+        type=kind,
+        value=value,
+        text=m.group(0),
+        start=m.start(),
+        end=m.end(),
+        obfuscated=obfuscated,
+        platform=platform,
+    )
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_SPELLED = re.compile(
+    r"\b(?P<user>[A-Za-z0-9._%+-]+)\s*[\[(]?\s*(?:at|arroba)\s*[\])]?\s*"
+    r"(?P<domain>[A-Za-z0-9-]+)\s*[\[(]?\s*(?:dot|punto)\s*[\])]?\s*"
+    r"(?P<tld>com|net|org|edu|gov|mx|co|io|us|me)\b",
+    re.IGNORECASE,
+)
+_SPELLED_USER_STOP = {"me", "us", "text", "call", "email", "mail", "write", "contact", "or"}
+
+
+def find_emails(text: str, low: str) -> list[Entity]:
+    out: list[Entity] = []
+    if "@" in text:
+        out += [entity("email", m.group(0).lower(), m) for m in _EMAIL.finditer(text)]
+    if " dot " in low or "(dot)" in low or "[dot]" in low or " punto " in low:
+        for m in _EMAIL_SPELLED.finditer(text):
+            if m["user"].lower() in _SPELLED_USER_STOP:
+                continue
+            value = f"{m['user']}@{m['domain']}.{m['tld']}".lower()
+            out.append(entity("email", value, m, obfuscated=True))
+    return out
+
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+def find_urls(text: str, low: str) -> list[Entity]:
+    if "http" not in low:
+        return []
+    out = []
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".,;:!?")
+        out.append(
+            Entity(
+                type="url",
+                value=url.lower(),
+                text=url,
+                start=m.start(),
+                end=m.start() + len(url),
+                obfuscated=None,
+                currency=None,
+                platform=None,
+                lat=None,
+                lon=None,
+            )
+        )
+    return out
+
+
+PLATFORMS = {
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "whatsapp": "whatsapp",
+    "wa": "whatsapp",
+    "twitter": "x",
+    "x": "x",
+    "tiktok": "tiktok",
+    "tik tok": "tiktok",
+    "onlyfans": "onlyfans",
+    "of": "onlyfans",
+    "kik": "kik",
+}
+# Names that are also everyday words or letters count only with ':' or '@' right after.
+_SHORT = {"sc", "ig", "tg", "wa", "x", "of"}
+LONG_PLATFORM_NAMES = sorted((k for k in PLATFORMS if k not in _SHORT), key=len, reverse=True)
+_HANDLE_AT = re.compile(
+    r"(?P<platform>" + "|".join(sorted(PLATFORMS, key=len, reverse=True)) + r")\b"
+    r"(?P<sep>[^\S\n]*(?:[:\-]|\bis\b|\bme\b)?[^\S\n]*(?P<at>@)?[^\S\n]*)"
+    r"(?P<handle>[A-Za-z_][A-Za-z0-9_.]{2,29})",
+    re.IGNORECASE,
+)
+# A platform name right before a ':' or '@' ("IG:@luna", "telegram@rosa_demo").
+_NAME_BEFORE_MARK = re.compile(
+    r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(PLATFORMS, key=len, reverse=True)) + r")\s*$",
+    re.IGNORECASE,
+)
+_MARKS = re.compile(r"[:@]")
+_HANDLE_STOP = {
+    "me",
+    "only",
+    "and",
+    "or",
+    "for",
+    "the",
+    "now",
+    "with",
+    "to",
+    "at",
+    "add",
+    "dm",
+    "msg",
+    "text",
+    "message",
+    "call",
+    "free",
+    "is",
+    "link",
+    "page",
+    "account",
+    "available",
+    "too",
+    "also",
+    "info",
+    "video",
+    "pics",
+    "por",
+    "con",
+    "para",
+    "y",
+    "my",
+    "our",
+    "us",
+    "here",
+    "below",
+    "above",
+    "same",
+}
+
+
+def platform_starts(text: str, low: str) -> list[int]:
+    """Where a long platform name starts, by substring search (the pipeline gets the
+    same from its token matcher; this is the stand-alone path)."""
+    starts = []
+    for key in LONG_PLATFORM_NAMES:
+        pos = low.find(key)
+        while pos != -1:
+            if pos == 0 or not low[pos - 1].isalnum():
+                starts.append(pos)
+            pos = low.find(key, pos + 1)
+    return starts
+
+
+def _marked_starts(text: str) -> list[int]:
+    """Platform names glued to a ':' or '@' mark, which tokenizers do not split."""
+    starts = []
+    for mark in _MARKS.finditer(text):
+        at = mark.start()
+        if at == 0 or not text[at - 1 : at].strip(" ").isalpha():
+            continue  # "10:30" is a time
+        before = _NAME_BEFORE_MARK.search(text, max(0, at - 10), at)
+        if before:
+            starts.append(before.start())
+    return starts
+
+
+def find_social_handles(text: str, low: str, starts: list[int] | None = None) -> list[Entity]:
+    """Handles where a platform is named. ``starts``: where long platform names begin,
+    if the caller already knows (None: search for them)."""
+    if starts is None:
+        starts = platform_starts(text, low)
+    if ":" in text or "@" in text:
+        starts = starts + _marked_starts(text)
+    out = []
+    taken = -1
+    for start in sorted(set(starts)):
+        if start < taken:
+            continue
+        m = _HANDLE_AT.match(text, start)
+        if m is None:
+            continue
+        key = m["platform"].lower()
+        marked = m["at"] is not None or ":" in m["sep"]
+        if key in _SHORT and not marked:
+            continue
+        handle = m["handle"].rstrip(".").lower()
+        if handle in _HANDLE_STOP or (not marked and handle.lower() in PLATFORMS):
+            continue
+        platform = PLATFORMS[key]
+        out.append(entity("social_handle", f"{platform}:{handle}", m, platform=platform))
+        taken = m.end()
+    return out
+
+
+# "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter.
+_CASHTAG = re.compile(r"\$(?P<tag>[A-Za-z0-9_]{1,20})\b")
+_PRICE_LIKE = re.compile(
+    r"\d+(?:k|hh|hhr|hr|hrs|h|hour|hours|min|mins|qv|ss|ph|night|hora|horas|usd)?",
+    re.IGNORECASE,
+)
+_VENMO = re.compile(r"\bvenmo\b[\s:@-]*(?:me\s+)?@?(?P<name>[A-Za-z0-9_-]{3,30})", re.IGNORECASE)
+_PAYPAL = re.compile(r"\bpaypal\.me/(?P<name>[A-Za-z0-9_.-]{1,30})", re.IGNORECASE)
+_ZELLE = re.compile(r"\bzelle\b[^\n]{0,25}", re.IGNORECASE)
+_VENMO_STOP = {"only", "accepted", "ok", "and", "or", "too", "also", "welcome", "payments"}
+
+
+def find_payment_handles(text: str, low: str) -> list[Entity]:
+    out: list[Entity] = []
+    if "$" in text:
+        for m in _CASHTAG.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
+                continue
+            tag = m["tag"]
+            if _PRICE_LIKE.fullmatch(tag) or not any(c.isalpha() for c in tag):
+                continue
+            out.append(entity("payment_handle", f"cashapp:${tag.lower()}", m, platform="cashapp"))
+    if "venmo" in low:
+        for m in _VENMO.finditer(text):
+            name = m["name"].lower()
+            if name not in _VENMO_STOP:
+                out.append(entity("payment_handle", f"venmo:{name}", m, platform="venmo"))
+    if "paypal" in low:
+        for m in _PAYPAL.finditer(text):
+            name = m["name"].rstrip(".").lower()
+            out.append(entity("payment_handle", f"paypal:{name}", m, platform="paypal"))
+    if "zelle" in low:
+        out += _zelle(text)
+    return out
+
+
+def _zelle(text: str) -> list[Entity]:
+    """Zelle pays to a phone or an email: the selector is whichever follows the word."""
+    out = []
+    for m in _ZELLE.finditer(text):
+        window = text[m.start() : m.end() + 40]
+        phones = find_phones(window)
+        emails = [e for e in find_emails(window, window.lower())]
+        targets = sorted(phones + emails, key=lambda e: e.start)
+        if not targets:
+            continue
+        first = targets[0]
+        value = f"zelle:{first.value}"
+        out.append(
+            Entity(
+                type="payment_handle",
+                value=value,
+                text=window[: first.end],
+                start=m.start(),
+                end=m.start() + first.end,
+                platform="zelle",
+                obfuscated=None,
+                currency=None,
+                lat=None,
+                lon=None,
+            )
+        )
+    return out
