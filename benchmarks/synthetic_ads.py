@@ -205,7 +205,8 @@ def _noise(rng: random.Random, cities: list[str]) -> str:
     if roll < 0.05:
         return f"${rng.randrange(40, 900)}{rng.choice(['', 'hh', '/hr', ' hr', 'qv'])}"
     if roll < 0.08:
-        return f"{rng.randrange(1, 12)}:{rng.choice(['00', '15', '30', '45'])}{rng.choice(['am', 'pm'])}"
+        minutes = rng.choice(["00", "15", "30", "45"])
+        return f"{rng.randrange(1, 12)}:{minutes}{rng.choice(['am', 'pm'])}"
     if roll < 0.10:
         return rng.choice(EMOJI)
     if roll < 0.12:
