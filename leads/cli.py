@@ -23,6 +23,9 @@ from leads.settings import get_settings
 app = typer.Typer(help="Lantern: explainable leads from public material.", no_args_is_help=True)
 err = Console(stderr=True)
 
+# Kept in step with nlp.pipeline.MAX_CHARS without importing spaCy for `--help`.
+MAX_TEXT_CHARS = 100_000
+
 OutOption = Annotated[
     str | None, typer.Option("--out", help="write JSON Lines here ('-' for stdout)")
 ]
@@ -91,6 +94,12 @@ def _extract_inputs(stream: Any, stats: dict[str, int]) -> Iterator[tuple[str, s
             )
             stats["errors"] += 1
             continue
+        if len(text) > MAX_TEXT_CHARS:
+            err.print(
+                f"line {line.number} (id {record_id}): text is {len(text):,} characters; "
+                f"extracted from the first {MAX_TEXT_CHARS:,}",
+                highlight=False,
+            )
         stats["read"] += 1
         yield record_id, text
 
@@ -102,8 +111,12 @@ def extract(
     model: Annotated[str | None, typer.Option(help="optional spaCy model package")] = None,
 ) -> None:
     """Indicators, entities, score, tier and explanation for each {"id", "text"} line."""
-    from nlp.pipeline import extract_many
+    from nlp.pipeline import ModelError, extract_many, get_pipeline
 
+    try:
+        get_pipeline(model or get_settings().spacy_model)
+    except ModelError as exc:
+        _fail(str(exc), 2)
     stats = {"read": 0, "errors": 0}
     source = open(input, "rb") if input else nullcontext(sys.stdin.buffer)  # noqa: SIM115
     # A progress bar only when the records go to a file: stdout stays pure JSON Lines.

@@ -8,9 +8,9 @@ keeps the pipeline near tokenizer speed (token-pattern Matchers are the slow pat
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -18,23 +18,13 @@ from spacy.tokens import Doc
 from leads.models import Domain, Indicator
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
+from nlp.docdata import doc_text, get, put
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
 from nlp.places import PlaceMatcher
 from nlp.selectors import find_selectors
 
-for _name in ("lantern_entities", "lantern_places", "lantern_indicators"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-
 OBSCURED_CONTACT_WEIGHT = 25.0
-TEXT_KEY = "lantern_text"
-
-
-def doc_text(doc: Doc) -> str:
-    """The input string (kept by the pipeline's tokenizer), rebuilt only if missing."""
-    text = doc.user_data.get(TEXT_KEY)
-    return text if isinstance(text, str) else doc.text
 
 
 class SelectorExtractor:
@@ -59,48 +49,62 @@ class SelectorExtractor:
                 spelled += 1
             else:
                 starts.append(doc[start].idx)
-        doc._.lantern_entities = find_selectors(
-            doc_text(doc), spelled_digits=spelled >= 2, platform_starts=starts
-        )
+        found = find_selectors(doc_text(doc), spelled_digits=spelled >= 2, platform_starts=starts)
+        put(doc, "lantern_entities", found)
         return doc
 
 
 class IndicatorMatcher:
+    """Phrase rules, and the anchor step of sequence rules, run in one PhraseMatcher; the
+    other steps of a sequence are checked on the few tokens around its anchor only, so
+    common words in them ("for", "$") cost nothing where the rule cannot fire.
+    """
+
     def __init__(self, nlp: Language, patterns_dir: str) -> None:
-        self.rules: dict[str, IndicatorRule] = {}
-        self.keys: dict[int, tuple[str, int]] = {}  # match id -> (rule id, sequence step)
+        self.rules: dict[int, IndicatorRule] = {}  # match id -> rule
+        self.before: dict[str, list[Step]] = {}  # steps before the anchor, nearest first
+        self.after: dict[str, list[Step]] = {}  # steps after the anchor, in order
+        # For each sequence: words one of which must occur in the text for it to match
+        # (a cheap test that skips most anchors without looking at their neighbours).
+        self.needs: dict[str, frozenset[int]] = {}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.domains: dict[str, Domain] = {
             name: cat.domain for name, cat in load_taxonomy().items()
         }
         for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
-            self.rules[rule.id] = rule
-            steps = rule.sequence if rule.sequence is not None else [rule.phrases or []]
-            for step, phrases in enumerate(steps):
-                key = f"{rule.id}#{step}"
-                self.matcher.add(key, [nlp.make_doc(p) for p in phrases])
-                self.keys[nlp.vocab.strings[key]] = (rule.id, step)
+            seq = rule.sequence
+            first = rule.phrases if seq is None else seq[rule.anchor]
+            self.matcher.add(rule.id, [nlp.make_doc(p) for p in first or []])
+            self.rules[nlp.vocab.strings[rule.id]] = rule
+            if seq is not None:
+                self.before[rule.id] = [_step(nlp, p) for p in reversed(seq[: rule.anchor])]
+                self.after[rule.id] = [_step(nlp, p) for p in seq[rule.anchor + 1 :]]
+                others = self.before[rule.id] + self.after[rule.id]
+                self.needs[rule.id] = min((firsts for firsts, _, _ in others), key=len)
 
     def __call__(self, doc: Doc) -> Doc:
         positives: list[tuple[IndicatorRule, int, int]] = []  # token spans
-        steps: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         negatives: list[tuple[IndicatorRule, int, int]] = []
+        lowers: list[int] = []  # lower-case hashes, read once from C when first needed
+        present: set[int] = set()
+        rules, needs, before, after = self.rules, self.needs, self.before, self.after
         for match_id, start, end in self.matcher(doc):
-            rule_id, step = self.keys[match_id]
-            rule = self.rules[rule_id]
+            rule = rules[match_id]
             if rule.sequence is not None:
-                steps[rule_id][step].append((start, end))
-            elif rule.negative:
-                negatives.append((rule, start, end))
-            else:
-                positives.append((rule, start, end))
-        for rule_id, found in steps.items():
-            rule = self.rules[rule_id]
-            target = negatives if rule.negative else positives
-            target.extend(
-                (rule, s, e) for s, e in _chain(found, len(rule.sequence or []), rule.max_gap)
-            )
-        doc._.lantern_indicators = self._finish(doc, positives, negatives)
+                if not lowers:
+                    lowers = doc.to_array(LOWER).tolist()
+                    present = set(lowers)
+                rid = rule.id
+                if needs[rid].isdisjoint(present):
+                    continue
+                end = _follow(lowers, end, after[rid], rule.max_gap)
+                if end < 0:
+                    continue
+                start = _precede(lowers, start, before[rid], rule.max_gap)
+                if start < 0:
+                    continue
+            (negatives if rule.negative else positives).append((rule, start, end))
+        put(doc, "lantern_indicators", self._finish(doc, positives, negatives))
         return doc
 
     def _finish(
@@ -109,10 +113,13 @@ class IndicatorMatcher:
         positives: list[tuple[IndicatorRule, int, int]],
         negatives: list[tuple[IndicatorRule, int, int]],
     ) -> list[Indicator]:
-        banned = {
-            c for rule, _, _ in negatives if rule.scope == "document" for c in rule.suppresses
-        }
-        local = [(set(rule.suppresses), s, e) for rule, s, e in negatives if rule.scope == "span"]
+        banned: set[str] = set()
+        local: list[tuple[list[str], int, int]] = []
+        for rule, start, end in negatives:
+            if rule.scope == "document":
+                banned.update(rule.suppresses)
+            else:
+                local.append((rule.suppresses, start, end))
         best: dict[tuple[str, int, int], Indicator] = {}
         text = doc_text(doc)
         for rule, start, end in positives:
@@ -136,7 +143,7 @@ class IndicatorMatcher:
                 cend,
             )
         if "obscured_contact" not in banned:
-            for e in doc._.lantern_entities or []:
+            for e in get(doc, "lantern_entities") or []:
                 if e.obfuscated and e.type in ("phone", "email"):
                     key = ("obscured_contact", e.start, e.end)
                     best[key] = _indicator(
@@ -151,23 +158,60 @@ class IndicatorMatcher:
         return sorted(best.values(), key=lambda i: (i.start, i.end, i.category))
 
 
-def _chain(
-    found: dict[int, list[tuple[int, int]]], n_steps: int, max_gap: int
-) -> list[tuple[int, int]]:
-    """Spans where step 0, 1, … follow each other with at most ``max_gap`` tokens between."""
-    if any(step not in found for step in range(n_steps)):
-        return []
-    out = []
-    for start, end in found[0]:
-        cursor = end
-        for step in range(1, n_steps):
-            nxt = [(s, e) for s, e in found[step] if cursor <= s <= cursor + max_gap]
-            if not nxt:
+# A later step of a sequence: the hashes its phrases can start with, the phrases as
+# tuples of lower-case string hashes, and their lengths (longest first).
+Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
+
+
+def _step(nlp: Language, phrases: list[str]) -> Step:
+    tuples = frozenset(
+        tuple(nlp.vocab.strings.add(t.lower_) for t in nlp.make_doc(p)) for p in phrases
+    )
+    firsts = frozenset(t[0] for t in tuples)
+    return firsts, tuples, tuple(sorted({len(t) for t in tuples}, reverse=True))
+
+
+def _precede(lowers: list[int], cursor: int, steps: list[Step], max_gap: int) -> int:
+    """Where the sequence starts if each earlier step ends at most ``max_gap`` tokens
+    before the next one, else -1 (steps given nearest first)."""
+    for _, phrases, lengths in steps:
+        found = -1
+        for end in range(cursor, max(cursor - max_gap - 1, 0), -1):
+            for length in lengths:
+                begin = end - length
+                if begin >= 0 and tuple(lowers[begin:end]) in phrases:
+                    found = begin
+                    break
+            if found >= 0:
                 break
-            cursor = min(nxt)[1]
-        else:
-            out.append((start, cursor))
-    return out
+        if found < 0:
+            return -1
+        cursor = found
+    return cursor
+
+
+def _follow(lowers: list[int], cursor: int, steps: list[Step], max_gap: int) -> int:
+    """Where the sequence ends if each step follows the last within ``max_gap`` tokens,
+    else -1."""
+    n = len(lowers)
+    for firsts, phrases, lengths in steps:
+        found = -1
+        for position in range(cursor, min(cursor + max_gap + 1, n)):
+            if lowers[position] not in firsts:
+                continue
+            for length in lengths:
+                if (
+                    position + length <= n
+                    and tuple(lowers[position : position + length]) in phrases
+                ):
+                    found = position + length
+                    break
+            if found >= 0:
+                break
+        if found < 0:
+            return -1
+        cursor = found
+    return cursor
 
 
 def _indicator(

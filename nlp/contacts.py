@@ -35,7 +35,8 @@ def entity(
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _EMAIL_SPELLED = re.compile(
-    r"\b(?P<user>[A-Za-z0-9._%+-]+)\s*[\[(]?\s*(?:at|arroba)\s*[\])]?\s*"
+    r"\b(?P<user>[A-Za-z0-9._%+-]+(?:\s+(?:dot|punto)\s+[A-Za-z0-9._%+-]+)*)"
+    r"\s*[\[(]?\s*(?:at|arroba)\s*[\])]?\s*"
     r"(?P<domain>[A-Za-z0-9-]+)\s*[\[(]?\s*(?:dot|punto)\s*[\])]?\s*"
     r"(?P<tld>com|net|org|edu|gov|mx|co|io|us|me)\b",
     re.IGNORECASE,
@@ -51,7 +52,8 @@ def find_emails(text: str, low: str) -> list[Entity]:
         for m in _EMAIL_SPELLED.finditer(text):
             if m["user"].lower() in _SPELLED_USER_STOP:
                 continue
-            value = f"{m['user']}@{m['domain']}.{m['tld']}".lower()
+            user = re.sub(r"\s+(?:dot|punto)\s+", ".", m["user"], flags=re.IGNORECASE)
+            value = f"{user}@{m['domain']}.{m['tld']}".lower()
             out.append(entity("email", value, m, obfuscated=True))
     return out
 
@@ -176,7 +178,8 @@ def _marked_starts(text: str) -> list[int]:
     starts = []
     for mark in _MARKS.finditer(text):
         at = mark.start()
-        if at == 0 or not text[at - 1 : at].strip(" ").isalpha():
+        before_mark = text[max(0, at - 12) : at].rstrip(" ")
+        if not before_mark or not before_mark[-1].isalpha():
             continue  # "10:30" is a time
         before = _NAME_BEFORE_MARK.search(text, max(0, at - 10), at)
         if before:
@@ -220,7 +223,13 @@ _PRICE_LIKE = re.compile(
 )
 _VENMO = re.compile(r"\bvenmo\b[\s:@-]*(?:me\s+)?@?(?P<name>[A-Za-z0-9_-]{3,30})", re.IGNORECASE)
 _PAYPAL = re.compile(r"\bpaypal\.me/(?P<name>[A-Za-z0-9_.-]{1,30})", re.IGNORECASE)
-_ZELLE = re.compile(r"\bzelle\b[^\n]{0,25}", re.IGNORECASE)
+_ZELLE = re.compile(r"\bzelle\b", re.IGNORECASE)
+# Only separators and connector words may stand between "Zelle" and its phone or email
+# ("Zelle: 702…", "zelle to luna@…", "Zelle al 305…").
+_ZELLE_GAP = re.compile(
+    r"[\s:,\-–>#]*(?:(?:to|at|al|a|me|pay|number|num|tel|phone|is|es)\b[\s:,\-–>#]*)*",
+    re.IGNORECASE,
+)
 _VENMO_STOP = {"only", "accepted", "ok", "and", "or", "too", "also", "welcome", "payments"}
 
 
@@ -257,6 +266,9 @@ def _zelle(text: str) -> list[Entity]:
         emails = [e for e in find_emails(window, window.lower())]
         targets = sorted(phones + emails, key=lambda e: e.start)
         if not targets:
+            continue
+        gap = window[m.end() - m.start() : targets[0].start]
+        if not _ZELLE_GAP.fullmatch(gap):
             continue
         first = targets[0]
         value = f"zelle:{first.value}"

@@ -8,6 +8,7 @@ precision and recall by type. Entities match on (type, normalized value).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import Counter
@@ -96,15 +97,32 @@ def evaluate(records: list[LabeledText]) -> Report:
     by_id = {r.id: r for r in records}
     for result in extract_many((r.id, r.text) for r in records):
         gold = by_id[result.id]
-        _score_sets(report.categories, set(gold.categories),
-                    {i.category for i in result.indicators}, gold.id, report.errors, "category")
-        _score_bags(report.entities, Counter((e.type, e.value) for e in gold.entities),
-                    Counter((e.type, e.value) for e in result.entities), gold.id, report.errors)
+        _score_sets(
+            report.categories,
+            set(gold.categories),
+            {i.category for i in result.indicators},
+            gold.id,
+            report.errors,
+            "category",
+        )
+        _score_bags(
+            report.entities,
+            Counter((e.type, e.value) for e in gold.entities),
+            Counter((e.type, e.value) for e in result.entities),
+            gold.id,
+            report.errors,
+        )
     return report
 
 
-def _score_sets(table: dict[str, Counts], gold: set[str], found: set[str], rid: str,
-                errors: list[str], what: str) -> None:
+def _score_sets(
+    table: dict[str, Counts],
+    gold: set[str],
+    found: set[str],
+    rid: str,
+    errors: list[str],
+    what: str,
+) -> None:
     for name in gold | found:
         counts = table.setdefault(name, Counts())
         if name in gold and name in found:
@@ -117,8 +135,13 @@ def _score_sets(table: dict[str, Counts], gold: set[str], found: set[str], rid: 
             errors.append(f"{rid}: missed {what} {name}")
 
 
-def _score_bags(table: dict[str, Counts], gold: Counter[tuple[str, str]],
-                found: Counter[tuple[str, str]], rid: str, errors: list[str]) -> None:
+def _score_bags(
+    table: dict[str, Counts],
+    gold: Counter[tuple[str, str]],
+    found: Counter[tuple[str, str]],
+    rid: str,
+    errors: list[str],
+) -> None:
     # Each distinct value counts once: a phone written twice is one selector.
     gold_set, found_set = set(gold), set(found)
     for kind, value in gold_set | found_set:
@@ -134,29 +157,40 @@ def _score_bags(table: dict[str, Counts], gold: Counter[tuple[str, str]],
 
 
 def format_report(report: Report, records: int) -> list[str]:
-    lines = [f"development set: {records} labeled texts", "", "category              P      R      F1   (tp/fp/fn)"]
+    lines = [
+        f"development set: {records} labeled texts",
+        "",
+        "category              P      R      F1   (tp/fp/fn)",
+    ]
     for name, c in report.categories.items():
-        lines.append(f"{name:20s} {c.precision:5.2f}  {c.recall:5.2f}  {c.f1:5.2f}   ({c.tp}/{c.fp}/{c.fn})")
+        lines.append(
+            f"{name:20s} {c.precision:5.2f}  {c.recall:5.2f}  {c.f1:5.2f}   ({c.tp}/{c.fp}/{c.fn})"
+        )
     micro = report.micro(report.categories)
     lines.append(f"{'micro':20s} {micro.precision:5.2f}  {micro.recall:5.2f}  {micro.f1:5.2f}")
     lines += ["", "entity                P      R           (tp/fp/fn)"]
     for name, c in report.entities.items():
-        lines.append(f"{name:20s} {c.precision:5.2f}  {c.recall:5.2f}          ({c.tp}/{c.fp}/{c.fn})")
+        lines.append(
+            f"{name:20s} {c.precision:5.2f}  {c.recall:5.2f}          ({c.tp}/{c.fp}/{c.fn})"
+        )
     ent = report.micro(report.entities)
     lines.append(f"{'all entities':20s} {ent.precision:5.2f}  {ent.recall:5.2f}")
     return lines
 
 
-def main(argv: list[str]) -> int:
-    records = load_devset([Path(a) for a in argv] or None)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.evaluate", description=__doc__)
+    parser.add_argument("files", nargs="*", type=Path, help="dev set files (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+    records = load_devset(args.files or None)
     report = evaluate(records)
-    verbose = "-v" in argv
     for line in format_report(report, len(records)):
         print(line)
-    if verbose:
+    if args.verbose:
         print("\n".join(report.errors))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main([a for a in sys.argv[1:] if a != "-v"] + (["-v"] if "-v" in sys.argv else [])))
+    sys.exit(main())

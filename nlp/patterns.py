@@ -5,7 +5,9 @@ one of:
 
 - ``phrases``: a list of phrases, matched case-insensitively on tokens;
 - ``sequence``: phrases that must appear in this order, each at most ``max_gap``
-  tokens after the previous one (word order matters: "pay ... fee");
+  tokens after the previous one (word order matters: "pay ... fee"). ``anchor`` names
+  the step looked up first (the rarest one in ads: "fee", not "$"); the others are
+  checked around it, which keeps common words from costing time;
 - a negative (``"negative": true``): look-alike wording that ``suppresses`` the listed
   categories where it overlaps them (``scope: span``) or in the whole text
   (``scope: document``), e.g. "licensed massage therapist", "housing at no cost".
@@ -41,6 +43,7 @@ class IndicatorRule(BaseModel):
     phrases: list[str] | None = None
     sequence: list[list[str]] | None = None
     max_gap: int = Field(default=3, ge=0, le=10)
+    anchor: int = Field(default=0, ge=0)
     negative: bool = False
     suppresses: list[str] = Field(default_factory=list)
     scope: Literal["span", "document"] = "span"
@@ -55,6 +58,8 @@ class IndicatorRule(BaseModel):
             raise ValueError("a phrase list is empty or holds an empty phrase")
         if self.sequence is not None and len(self.sequence) < 2:
             raise ValueError("'sequence' needs at least two steps")
+        if self.anchor >= len(self.sequence or [None]):
+            raise ValueError("'anchor' must name a step of the sequence (0 = the first)")
         if self.negative:
             if not self.suppresses:
                 raise ValueError("a negative rule must name the categories it 'suppresses'")

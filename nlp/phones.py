@@ -159,20 +159,33 @@ def find_phones(text: str, region: str = "US", spelled: bool | None = None) -> l
         pieces = _pieces(run, words=spelled)
         i = 0
         while i < len(pieces):
-            group = [pieces[i]]
-            total = len(pieces[i][2])
-            j = i + 1
-            while j < len(pieces) and total < 11:
-                group.append(pieces[j])
-                total += len(pieces[j][2])
-                j += 1
-            entity = _phone(text, group, region)
+            entity, used = _phone_at(text, pieces, i, region)
             if entity is None:
                 i += 1
                 continue
             found.append(entity)
-            i = j
+            i += used
     return found
+
+
+def _phone_at(
+    text: str, pieces: list[tuple[int, int, str, bool]], i: int, region: str
+) -> tuple[Entity | None, int]:
+    """The phone that starts at piece ``i`` (trying 11 digits, then 10), and how many
+    pieces it used."""
+    total = 0
+    ends: dict[int, int] = {}
+    for j in range(i, len(pieces)):
+        total += len(pieces[j][2])
+        if total > 11:
+            break
+        ends[total] = j + 1
+    for size in (11, 10):
+        if size in ends:
+            entity = _phone(text, pieces[i : ends[size]], region)
+            if entity is not None:
+                return entity, ends[size] - i
+    return None, 0
 
 
 def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> Entity | None:
@@ -182,7 +195,7 @@ def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> E
     elif len(digits) != 10:
         return None
     start, end = group[0][0], group[-1][1]
-    if start > 0 and text[start - 1] in "$€£":  # a price, not a phone
+    if start > 0 and text[start - 1] in "$€£#":  # a price or an id ("#2125550125")
         return None
     words = [text[p[0] : p[1]].lower() for p in group]
     if all(w in _HOMOPHONES for w in words if w.isalpha()) and all(w.isalpha() for w in words):

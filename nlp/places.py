@@ -19,9 +19,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from leads.models import Entity
+from nlp.docdata import doc_text, put
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
 WORD_LIKE = Path(__file__).parent / "data" / "word_like_places.txt"
+ALIASES = Path(__file__).parent / "data" / "place_aliases.tsv"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Gazetteer:
     states: dict[str, Place]  # full name -> state
     codes: dict[str, Place]  # two-letter code -> state
     word_like: frozenset[str]
+    aliases: dict[str, str]  # alias -> canonical city or state name
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +65,12 @@ def load_gazetteer() -> Gazetteer:
         for w in WORD_LIKE.read_text(encoding="utf-8").splitlines()
         if w.strip() and not w.startswith("#")
     )
-    return Gazetteer(cities, states, {p.state: p for p in states.values()}, word_like)
+    aliases = dict(
+        line.split("\t")[:2]
+        for line in ALIASES.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    return Gazetteer(cities, states, {p.state: p for p in states.values()}, word_like, aliases)
 
 
 _STATE_AFTER = re.compile(r"\s*,?\s*(?P<st>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
@@ -72,13 +80,13 @@ class PlaceMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = load_gazetteer()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        names = list(self.gazetteer.cities) + list(self.gazetteer.states)
+        names = [*self.gazetteer.cities, *self.gazetteer.states, *self.gazetteer.aliases]
         self.matcher.add("PLACE", [nlp.make_doc(n) for n in names])
         self.matcher.add("PLACE", [nlp.make_doc(n.upper()) for n in names if " " in n])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Entity] = []
-        text = doc.user_data.get("lantern_text") or doc.text
+        text = doc_text(doc)
         taken_until = -1
         matches = sorted(self.matcher(doc), key=lambda m: (m[1], -m[2]))
         for _, start, end in matches:
@@ -90,12 +98,13 @@ class PlaceMatcher:
             if entity is not None:
                 found.append(entity)
                 taken_until = end
-        doc._.lantern_places = found
+        put(doc, "lantern_places", found)
         return doc
 
     def _resolve(self, text: str, name: str, start: int, end: int) -> Entity | None:
         g = self.gazetteer
         key = name if name in g.cities or name in g.states else name.title()
+        key = g.aliases.get(name, g.aliases.get(key, key))
         after = _STATE_AFTER.match(text, end)
         state = None
         if after:

@@ -16,6 +16,18 @@ _AGE_AFTER = re.compile(
     r"(?P<a>[1-7]\d)\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old"
     r"|[aA]ños|[aA]nos)\b"
 )
+# "Honey, 25." / "Coco Fakename 22." / "just turned 18": a bare two-digit age right after
+# a name. The scan starts on digits (fast); the context is checked in Python.
+# A bare two-digit age closing its phrase right after a name: "Honey, 25." (a comma after
+# a word), "Coco Fakename 22." (two capitalized words, an emoji may stand between), or
+# "just turned 18". Each form starts on a literal or a capital, so the scans stay fast.
+_CLOSES = r"(?=[.!,;)]|\s*$|\s+[^\w\s$])"
+_AGE_AFTER_COMMA = re.compile(r", (?P<a>1[89]|[2-7]\d)" + _CLOSES)
+_AGE_AFTER_SPACE = re.compile(r" (?:[^\w\s]+ )?(?P<a>1[89]|[2-7]\d)" + _CLOSES)
+_NAME_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]+ [A-Z][a-z]+$")
+_AGE_TURNED = re.compile(r"(?:turned|cumplidos|cumplí|cumpli) (?P<a>1[89]|[2-7]\d)\b")
+
+
 _AGE_LABEL = re.compile(
     r"(?:age[sd]?|edad(?:es)?)\s*(?:[:=]|is|de)?\s*(?P<b>1[89]|[2-7]\d)\b"
     r"(?:\s*(?:-|to|a|y)\s*(?P<c>1[89]|[2-7]\d)\b)?",
@@ -35,6 +47,16 @@ def find_ages(text: str, low: str) -> list[Entity]:
         if m["a"] < "18" or (m.start() and text[m.start() - 1].isdigit()):
             continue  # "121 yo" is not 21; stated ages start at 18
         out.append(Entity(type="age", value=m["a"], text=m.group(0), start=m.start(), end=m.end()))
+    bare = [m for m in _AGE_AFTER_COMMA.finditer(text) if text[m.start() - 1 : m.start()].isalpha()]
+    for m in _AGE_AFTER_SPACE.finditer(text):
+        if _NAME_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            bare.append(m)
+    if "turned" in low or "cumpl" in low:
+        bare += _AGE_TURNED.finditer(text)
+    for m in bare:
+        out.append(
+            Entity(type="age", value=m["a"], text=m["a"], start=m.start("a"), end=m.end("a"))
+        )
     for label in ("age", "edad"):
         pos = low.find(label)
         while pos != -1:

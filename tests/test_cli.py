@@ -119,3 +119,34 @@ def test_index_command_dead_letters_invalid_records(
         d["record_id"] for d in scan(es, settings, "deadletters", {"term": {"stage": "index"}})
     }
     assert {"raw.jsonl:2", "raw.jsonl:3"} <= letters
+
+
+def test_extract_streams_before_its_input_ends() -> None:
+    proc = subprocess.Popen(
+        [LANTERN, "extract"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        # More than one pipeline batch (256), small enough that neither pipe fills up.
+        for i in range(300):
+            line = {"id": str(i), "text": f"ad {i}: call (702) 555-01{i % 100:02d}"}
+            proc.stdin.write(json.dumps(line).encode() + b"\n")
+        proc.stdin.flush()
+        first = proc.stdout.readline()  # arrives while stdin is still open
+        assert json.loads(first)["id"] == "0"
+    finally:
+        proc.stdin.close()
+        rest = proc.stdout.read().decode().splitlines()
+        proc.wait(timeout=120)
+    assert len(rest) == 299 and json.loads(rest[-1])["id"] == "299"
+
+
+def test_extract_names_a_missing_model_in_one_line() -> None:
+    result = lantern("extract", "--model", "no_such_spacy_model_pkg", stdin=b"")
+    assert result.returncode == 2
+    assert b"spaCy model 'no_such_spacy_model_pkg' is not installed" in result.stderr
+    assert b"Traceback" not in result.stderr

@@ -1,0 +1,128 @@
+"""Selector extraction: the hard cases analysts rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from leads.cli import MAX_TEXT_CHARS
+from nlp.crypto import base58check_valid, eip55_valid, find_crypto_addresses, segwit_valid
+from nlp.evaluate import load_devset
+from nlp.pipeline import MAX_CHARS, ModelError, build_pipeline, extract
+
+BTC = "13LawwqxKfuFojvZyKXijERWtgZY7aRJCf"  # randomly generated, checksum-valid, fictional
+SEGWIT = "bc1qygkjjwvzzsfw28f9mkvsf9genl56v75w8qud0q"
+TAPROOT = "bc1puf4666m49z9u3r77jwfpvhea3nx28f7h0xdqfwlfwhxud0e550zqumu9sm"
+ETH = "0x29E9AB7dbd3c43C0fA18e8C5E63a26960A9aEb70"
+
+
+def _values(text: str, kind: str) -> list[str]:
+    return [e.value for e in extract(text).entities if e.type == kind]
+
+
+def _one_wrong(address: str, index: int) -> str:
+    ch = address[index]
+    swap = {"a": "b", "b": "c", "A": "B", "B": "C", "0": "2", "2": "3", "q": "p", "p": "q"}
+    replacement = swap.get(ch, "x" if ch != "x" else "y")
+    return address[:index] + replacement + address[index + 1 :]
+
+
+@pytest.mark.parametrize("address", [BTC, SEGWIT, TAPROOT, ETH])
+def test_checksum_valid_addresses_are_extracted(address: str) -> None:
+    assert _values(f"send to {address} today", "crypto_address") == [
+        address.lower() if not address.startswith("1") else address
+    ]
+
+
+@pytest.mark.parametrize("address", [BTC, SEGWIT, TAPROOT, ETH])
+@pytest.mark.parametrize("index", [5, 17, -1])
+def test_one_wrong_character_is_not_extracted(address: str, index: int) -> None:
+    broken = _one_wrong(address, index)
+    assert broken != address
+    assert find_crypto_addresses(f"send to {broken} today") == []
+
+
+def test_checksum_functions_reject_what_they_should() -> None:
+    assert base58check_valid(BTC) and not base58check_valid(BTC[:-1] + "g")
+    assert segwit_valid(SEGWIT) and not segwit_valid(SEGWIT.upper()[:10] + SEGWIT[10:])
+    assert eip55_valid(ETH) and eip55_valid(ETH.lower()) and not eip55_valid(ETH[:-1] + "1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("$150hh or $200/hr", []),
+        ("cash app $SweetPea99", ["cashapp:$sweetpea99"]),
+        ("Zelle: 702-555-0142", ["zelle:+17025550142"]),
+        ("zelle to luna.demo@example.com", ["zelle:luna.demo@example.com"]),
+        ("we never use Zelle; questions? 702-555-0142 during office hours", []),
+        ("Venmo @Fake-Name", ["venmo:fake-name"]),
+        ("paypal.me/Fictional", ["paypal:fictional"]),
+    ],
+)
+def test_payment_handles(text: str, expected: list[str]) -> None:
+    assert _values(text, "payment_handle") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IG:@luna.example", ["instagram:luna.example"]),
+        ("snap: candy_x", ["snapchat:candy_x"]),
+        ("telegram@rosa_demo", ["telegram:rosa_demo"]),
+        ("DM on X @zoe_demo", ["x:zoe_demo"]),
+        ("of course, 10:30 works", []),
+        ("text me on snap or ig", []),
+    ],
+)
+def test_social_handles_need_the_platform_named(text: str, expected: list[str]) -> None:
+    assert _values(text, "social_handle") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Honey Demo, 25. GFE", ["25"]),
+        ("Zoe Demo 21 yo", ["21"]),
+        ("recién cumplidos 18 😇", ["18"]),
+        ("edades 18 a 45", ["18", "45"]),
+        ("Unit 22, 45 minutes away, 30 people max", []),
+        ("she is 121 yo", []),
+    ],
+)
+def test_ages_are_stated_ages_only(text: str, expected: list[str]) -> None:
+    assert sorted(_values(text, "age")) == expected
+
+
+def test_places_resolve_by_state_and_skip_everyday_words() -> None:
+    found = extract(
+        "From Portland, ME to Portland, Springfield, IL; Mobile phones; Carolina del Norte"
+    )
+    places = [(e.value, e.text) for e in found.entities if e.type == "location"]
+    assert places == [
+        ("Portland, ME", "Portland, ME"),
+        ("Portland, OR", "Portland"),  # alone: the most populous
+        ("Springfield, IL", "Springfield, IL"),
+        ("NC", "Carolina del Norte"),
+    ]
+    assert all(e.lat and e.lon for e in found.entities if e.type == "location")
+
+
+def test_every_offset_in_the_dev_set_points_at_the_text_as_written() -> None:
+    for record in load_devset():
+        result = extract(record.text)
+        spans = [(e.start, e.end, e.text) for e in result.entities]
+        spans += [(i.start, i.end, i.text) for i in result.indicators]
+        for start, end, written in spans:
+            assert record.text[start:end] == written, (record.id, written)
+
+
+def test_a_missing_statistical_model_is_a_clear_error() -> None:
+    with pytest.raises(ModelError, match="not installed"):
+        build_pipeline("no_such_spacy_model_pkg")
+
+
+def test_long_texts_are_cut_at_the_documented_limit() -> None:
+    assert MAX_TEXT_CHARS == MAX_CHARS
+    text = "word " * 30_000 + " call (702) 555-0142"
+    assert _values(text, "phone") == []  # past the limit: not read
+    assert _values("call (702) 555-0142 " + "word " * 30_000, "phone") == ["+17025550142"]
