@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test install system-deps es-up es-down es-status lint typecheck unit clean lock
+.PHONY: demo test install system-deps es-up es-down es-status lint typecheck clean lock eval bench
 
 demo: install es-up ## crawl the bundled demo boards through Airflow and print the top leads
 	$(VENV)/bin/lantern demo
@@ -59,6 +59,13 @@ lint:
 
 typecheck:
 	$(VENV)/bin/mypy
+
+eval: install ## extraction quality on the development and held-out sets
+	$(PY) -m nlp.evaluate tests/devset/*.jsonl
+	$(PY) -m nlp.evaluate tests/heldout/heldout.jsonl
+
+bench: install ## throughput benchmarks (figures, not pass/fail)
+	$(PY) benchmarks/nlp.py
 
 clean: ## remove local state (not the cached Elasticsearch download)
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -158,7 +158,7 @@ def _score_bags(
 
 def format_report(report: Report, records: int) -> list[str]:
     lines = [
-        f"development set: {records} labeled texts",
+        f"{records} labeled texts",
         "",
         "category              P      R      F1   (tp/fp/fn)",
     ]

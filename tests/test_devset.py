@@ -1,7 +1,11 @@
-"""Extraction quality on the labeled development set (tests/devset). The thresholds sit
-just under the measured values, so a change that makes extraction worse fails here.
-Measured at the time of writing: category micro-F1 and per-type figures in the issue's
-closing note; re-measure with `python -m nlp.evaluate`."""
+"""Extraction quality on the labeled development set (tests/devset) and on the held-out
+set (tests/heldout, never tuned against). The floors sit just under the values measured
+when they were set, so a change that makes extraction worse fails here. Re-measure with
+`python -m nlp.evaluate [FILE]`.
+
+Measured when set: dev set category micro-F1 1.00 (rules were developed on it), phones
+recall 0.99; held-out micro-F1 0.87 (P 0.91, R 0.84), phones 1.00, entities 0.99/0.99,
+13 weak category flags on 40 benign look-alikes, none of them above tier "low"."""
 
 from __future__ import annotations
 
@@ -10,13 +14,18 @@ from collections import Counter
 
 import pytest
 
-from nlp.evaluate import Counts, LabeledText, Report, evaluate, load_devset
+from nlp.evaluate import REPO_ROOT, Counts, LabeledText, Report, evaluate, load_devset
+from nlp.pipeline import extract
 
-CATEGORY_MICRO_F1_MIN = 0.85
+CATEGORY_MICRO_F1_MIN = 0.95  # dev set
 PHONE_RECALL_MIN = 0.97
 OBSCURED_PHONE_RECALL_MIN = 0.95
 ENTITY_RECALL_MIN = 0.97
 ENTITY_PRECISION_MIN = 0.97
+HELDOUT_MICRO_F1_MIN = 0.85
+HELDOUT_PHONE_RECALL_MIN = 0.97
+HELDOUT_ENTITY_RECALL_MIN = 0.95
+HELDOUT = REPO_ROOT / "tests" / "heldout" / "heldout.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +81,18 @@ def test_entity_recall_and_precision(report: Report) -> None:
     assert total.recall >= ENTITY_RECALL_MIN
     assert total.precision >= ENTITY_PRECISION_MIN
     assert report.entities["crypto_address"].tp >= 6
+
+
+def test_heldout_texts_nobody_tuned_for() -> None:
+    records = load_devset([HELDOUT])
+    assert len(records) >= 100
+    report = evaluate(records)
+    micro = report.micro(report.categories)
+    assert micro.f1 >= HELDOUT_MICRO_F1_MIN, (micro.precision, micro.recall)
+    assert report.entities["phone"].recall >= HELDOUT_PHONE_RECALL_MIN
+    assert report.micro(report.entities).recall >= HELDOUT_ENTITY_RECALL_MIN
+    benign = [r for r in records if r.domain == "benign"]
+    flagged = report.micro(evaluate(benign).categories).fp
+    assert flagged <= 14, f"{flagged} categories raised on {len(benign)} benign look-alikes"
+    # A look-alike may carry a weak indicator; it must never become a medium or high lead.
+    assert {extract(r.text).tier for r in benign} <= {"none", "low"}
