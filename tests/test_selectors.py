@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from leads.cli import MAX_TEXT_CHARS
@@ -126,3 +128,38 @@ def test_long_texts_are_cut_at_the_documented_limit() -> None:
     text = "word " * 30_000 + " call (702) 555-0142"
     assert _values(text, "phone") == []  # past the limit: not read
     assert _values("call (702) 555-0142 " + "word " * 30_000, "phone") == ["+17025550142"]
+
+
+def test_a_configured_statistical_model_adds_its_entities(tmp_path: Path) -> None:
+    """A real (tiny) spaCy NER model, trained here and loaded by path as a configured
+    model would be: its PERSON/GPE entities join the rule-based ones."""
+    import random
+
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    data = [
+        ("Ask for Luna Fictitia tonight", [(8, 21, "PERSON")]),
+        ("Nova Example will call you", [(0, 12, "PERSON")]),
+        ("Now working in Springfield", [(15, 26, "GPE")]),
+    ]
+    for _, spans in data:
+        for _, _, label in spans:
+            ner.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": s}) for t, s in data]
+    optimizer = nlp.initialize(lambda: examples)
+    random.seed(0)
+    for _ in range(30):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    nlp.to_disk(tmp_path / "tiny_ner")
+
+    pipeline = build_pipeline(str(tmp_path / "tiny_ner"))
+    doc = pipeline("Ask for Luna Fictitia tonight, call (702) 555-0142")
+    from nlp.pipeline import doc_to_extraction
+
+    result = doc_to_extraction(doc, "x", with_ner=True)
+    kinds = {(e.type, e.value) for e in result.entities}
+    assert ("person", "Luna Fictitia") in kinds
+    assert ("phone", "+17025550142") in kinds
