@@ -147,7 +147,7 @@ def test_a_configured_statistical_model_adds_its_entities(tmp_path: Path) -> Non
     ]
     for _, spans in data:
         for _, _, label in spans:
-            ner.add_label(label)
+            ner.add_label(label)  # type: ignore[attr-defined]
     examples = [Example.from_dict(nlp.make_doc(t), {"entities": s}) for t, s in data]
     optimizer = nlp.initialize(lambda: examples)
     random.seed(0)
