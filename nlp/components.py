@@ -8,6 +8,7 @@ keeps the pipeline near tokenizer speed (token-pattern Matchers are the slow pat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from spacy.attrs import LOWER
@@ -19,6 +20,7 @@ from leads.models import Domain, Indicator
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
+from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
 from nlp.places import PlaceMatcher
@@ -36,9 +38,10 @@ class SelectorExtractor:
     """
 
     def __init__(self, nlp: Language) -> None:
+        make_doc = pattern_maker(nlp)
         self.keywords = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.keywords.add("SPELLED", [nlp.make_doc(w) for w in SPELLED_GATE])
-        self.keywords.add("PLATFORM", [nlp.make_doc(w) for w in LONG_PLATFORM_NAMES])
+        self.keywords.add("SPELLED", [make_doc(w) for w in SPELLED_GATE])
+        self.keywords.add("PLATFORM", [make_doc(w) for w in LONG_PLATFORM_NAMES])
         self.spelled_id = nlp.vocab.strings["SPELLED"]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -71,14 +74,15 @@ class IndicatorMatcher:
         self.domains: dict[str, Domain] = {
             name: cat.domain for name, cat in load_taxonomy().items()
         }
+        make_doc = pattern_maker(nlp)
         for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
             seq = rule.sequence
             first = rule.phrases if seq is None else seq[rule.anchor]
-            self.matcher.add(rule.id, [nlp.make_doc(p) for p in first or []])
+            self.matcher.add(rule.id, [make_doc(p) for p in first or []])
             self.rules[nlp.vocab.strings[rule.id]] = rule
             if seq is not None:
-                self.before[rule.id] = [_step(nlp, p) for p in reversed(seq[: rule.anchor])]
-                self.after[rule.id] = [_step(nlp, p) for p in seq[rule.anchor + 1 :]]
+                self.before[rule.id] = [_step(make_doc, p) for p in reversed(seq[: rule.anchor])]
+                self.after[rule.id] = [_step(make_doc, p) for p in seq[rule.anchor + 1 :]]
                 others = self.before[rule.id] + self.after[rule.id]
                 self.needs[rule.id] = min((firsts for firsts, _, _ in others), key=len)
 
@@ -163,10 +167,8 @@ class IndicatorMatcher:
 Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
 
 
-def _step(nlp: Language, phrases: list[str]) -> Step:
-    tuples = frozenset(
-        tuple(nlp.vocab.strings.add(t.lower_) for t in nlp.make_doc(p)) for p in phrases
-    )
+def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:
+    tuples = frozenset(lower_hashes(make_doc, p) for p in phrases)
     firsts = frozenset(t[0] for t in tuples)
     return firsts, tuples, tuple(sorted({len(t) for t in tuples}, reverse=True))
 

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from leads.models import Entity
 from nlp.docdata import doc_text, put
+from nlp.patterndocs import pattern_maker
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
 WORD_LIKE = Path(__file__).parent / "data" / "word_like_places.txt"
@@ -79,10 +80,11 @@ _STATE_AFTER = re.compile(r"\s*,?\s*(?P<st>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?
 class PlaceMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = load_gazetteer()
+        make_doc = pattern_maker(nlp)
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         names = [*self.gazetteer.cities, *self.gazetteer.states, *self.gazetteer.aliases]
-        self.matcher.add("PLACE", [nlp.make_doc(n) for n in names])
-        self.matcher.add("PLACE", [nlp.make_doc(n.upper()) for n in names if " " in n])
+        self.matcher.add("PLACE", [make_doc(n) for n in names])
+        self.matcher.add("PLACE", [make_doc(n.upper()) for n in names if " " in n])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Entity] = []
