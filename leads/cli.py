@@ -220,6 +220,40 @@ def leads(
 
 
 @app.command()
+def link(
+    batch_id: Annotated[
+        str | None, typer.Option(help="only the selectors this batch carries (default: all)")
+    ] = None,
+) -> None:
+    """Rebuild selector profiles (lantern-entities) for a batch's selectors, or for all."""
+    from leads.linking import link as link_selectors
+
+    result = link_selectors(_es(), get_settings(), batch_id)
+    typer.echo(json.dumps({"batch_id": batch_id, **result}))
+
+
+@app.command()
+def network(
+    selector: Annotated[str, typer.Argument(help="e.g. phone:+17025550142 or email:x@y.z")],
+    out: OutOption = None,
+    max_docs: Annotated[int, typer.Option(help="stop after this many ads")] = 500,
+) -> None:
+    """The network of ads around one selector: JSON with --out, else a readable tree."""
+    from leads.linking import network as build_network
+    from leads.linking import render_tree
+
+    if ":" not in selector:
+        _fail(f"selector {selector!r} must be type:value, e.g. phone:+17025550142", 2)
+    net = build_network(_es(), get_settings(), selector, max_docs)
+    if out:
+        with _open_out(out) as sink:
+            sink.write(net.model_dump_json() + "\n")
+        return
+    for line in render_tree(net):
+        typer.echo(line)
+
+
+@app.command()
 def profiles() -> None:
     """List the registered site profiles (validating every one)."""
     from crawlers.profiles import ProfileError, registered_profiles

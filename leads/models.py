@@ -145,6 +145,63 @@ class Lead(_Strict):
     sha256: str
 
 
+class SelectorProfile(_Strict):
+    """Everything known about one selector: the ads it appears in and what they say."""
+
+    id: str
+    selector: str
+    type: str
+    value: str
+    doc_ids: list[str]
+    doc_count: int
+    sources: list[str]
+    places: list[str]
+    states: list[str]
+    ages: list[str]
+    names: list[str]
+    first_seen: datetime
+    last_seen: datetime
+    hub: bool
+    explanation: str
+    batch_id: str | None = None
+
+
+class NetworkDoc(_Strict):
+    id: str
+    url: str
+    title: str | None = None
+    score: int
+    tier: Tier
+    source_id: str
+    fetched_at: datetime
+
+
+class NetworkEdge(_Strict):
+    """Why two ads are in one network: both carry this selector."""
+
+    doc_id: str
+    selector: str
+
+
+class NetworkSelector(_Strict):
+    selector: str
+    doc_count: int
+    hub: bool
+
+
+class Network(_Strict):
+    """The ads reachable from one selector through shared selectors, with the evidence
+    for every edge. Hubs are listed but never followed."""
+
+    root: str
+    docs: list[NetworkDoc]
+    edges: list[NetworkEdge]
+    selectors: list[NetworkSelector]
+    features: dict[str, float | int]
+    explanation: str
+    truncated: bool
+
+
 class DeadLetter(_Strict):
     """A record that could not be processed, kept with the reason so nothing vanishes."""
 

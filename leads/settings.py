@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Every index and alias name starts with this, so tests and tenants never collide.
     index_prefix: str = "lantern"
     bulk_chunk_size: int = 200
+    # A selector in more ads than this (a public hotline, a platform's support address)
+    # is a hub: reported, but never used to join ads into one network.
+    hub_threshold: int = 200
     bulk_max_retries: int = 5
 
     # Optional statistical NER (an installed spaCy package such as en_core_web_sm);

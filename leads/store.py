@@ -20,7 +20,7 @@ from leads.models import DeadLetter
 from leads.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("raw", "leads", "deadletters")
+KINDS = ("raw", "leads", "entities", "deadletters")
 
 
 class StoreError(RuntimeError):
@@ -173,8 +173,15 @@ def count(
 
 
 def scan(
-    es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any]
+    es: Elasticsearch,
+    settings: Settings,
+    kind: str,
+    query: dict[str, Any],
+    source: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     es.indices.refresh(index=settings.index(kind))
-    for hit in helpers.scan(es, index=settings.index(kind), query={"query": query}):
+    body: dict[str, Any] = {"query": query}
+    if source is not None:
+        body["_source"] = source
+    for hit in helpers.scan(es, index=settings.index(kind), query=body):
         yield hit["_source"]

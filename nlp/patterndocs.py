@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spacy.language import Language
-from spacy.strings import hash_string
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -19,9 +19,10 @@ from spacy.vocab import Vocab
 
 def pattern_maker(nlp: Language) -> Callable[[str], Doc]:
     """Tokenizes like ``nlp`` (same rules), into a separate vocabulary."""
-    vocab = Vocab(lex_attr_getters=nlp.vocab.lex_attr_getters)
+    vocab = Vocab(lex_attr_getters=nlp.vocab.lex_attr_getters)  # type: ignore[attr-defined]
     tokenizer = Tokenizer(vocab)
-    tokenizer.from_bytes(nlp.tokenizer.to_bytes(exclude=["vocab"]), exclude=["vocab"])
+    rules = nlp.tokenizer.to_bytes(exclude=["vocab"])  # type: ignore[union-attr]
+    tokenizer.from_bytes(rules, exclude=["vocab"])
     return tokenizer
 
 

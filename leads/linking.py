@@ -1,0 +1,211 @@
+"""Linking over Elasticsearch: selector profiles per batch, and the network around one
+selector. Only selectors a batch touches are rebuilt, so adding a batch changes only the
+profiles it links to; profiles carry no wall-clock time, so a re-run changes nothing."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from leads.entities import LINKING_TYPES, build_profile
+from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector
+from leads.settings import Settings
+from leads.store import bulk_index, scan
+
+_LEAD_FIELDS = [
+    "id",
+    "url",
+    "title",
+    "score",
+    "tier",
+    "source_id",
+    "fetched_at",
+    "selectors",
+    "entities.type",
+    "entities.value",
+]
+_CHUNK = 500
+
+
+def _linking(selectors: Iterable[str]) -> set[str]:
+    return {s for s in selectors if s.split(":", 1)[0] in LINKING_TYPES}
+
+
+def batch_selectors(es: Elasticsearch, settings: Settings, batch_id: str | None) -> set[str]:
+    query: dict[str, Any] = {"term": {"batch_id": batch_id}} if batch_id else {"match_all": {}}
+    found: set[str] = set()
+    for lead in scan(es, settings, "leads", query, source=["selectors"]):
+        found |= _linking(lead.get("selectors", []))
+    return found
+
+
+def leads_with(
+    es: Elasticsearch, settings: Settings, selectors: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every lead carrying each selector (across all batches)."""
+    wanted = sorted(set(selectors))
+    out: dict[str, list[dict[str, Any]]] = {s: [] for s in wanted}
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = set(wanted[i : i + _CHUNK])
+        query = {"terms": {"selectors": sorted(chunk)}}
+        for lead in scan(es, settings, "leads", query, source=_LEAD_FIELDS):
+            for selector in chunk.intersection(lead.get("selectors", [])):
+                out[selector].append(lead)
+    return out
+
+
+def link(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> dict[str, int]:
+    """Rebuilds the profiles of every selector the batch (or, with None, any lead) carries."""
+    touched = batch_selectors(es, settings, batch_id)
+    grouped = leads_with(es, settings, touched)
+    profiles = [
+        build_profile(selector, leads, settings.hub_threshold, batch_id)
+        for selector, leads in grouped.items()
+        if leads
+    ]
+    changed = _changed(es, settings, {p.id: p.model_dump(mode="json") for p in profiles})
+    report = bulk_index(
+        es, settings, "entities", changed.items(), stage="link", batch_id=batch_id, refresh=True
+    )
+    return {
+        "selectors": len(profiles),
+        "hubs": sum(p.hub for p in profiles),
+        "changed": report.indexed,
+        "dead_letters": len(report.failed),
+    }
+
+
+def _changed(
+    es: Elasticsearch, settings: Settings, profiles: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Only the profiles whose content differs from what is stored (the batch that last
+    touched a profile is not content): a re-run writes nothing."""
+    ids = sorted(profiles)
+    changed = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        found = es.mget(index=settings.index("entities"), ids=chunk)["docs"]
+        stored = {d["_id"]: d["_source"] for d in found if d.get("found")}
+        for pid in chunk:
+            old, new = stored.get(pid), profiles[pid]
+            if old is None or {**old, "batch_id": None} != {**new, "batch_id": None}:
+                changed[pid] = new
+    return changed
+
+
+def network(es: Elasticsearch, settings: Settings, root: str, max_docs: int = 500) -> Network:
+    """Ads reachable from ``root`` through shared, non-hub selectors (breadth first)."""
+    docs: dict[str, dict[str, Any]] = {}
+    edges: set[tuple[str, str]] = set()
+    counts: dict[str, tuple[int, bool]] = {}
+    queue: deque[str] = deque([root])
+    truncated = False
+    while queue:
+        selector = queue.popleft()
+        if selector in counts:
+            continue
+        leads = leads_with(es, settings, [selector])[selector]
+        hub = len(leads) > settings.hub_threshold
+        counts[selector] = (len(leads), hub)
+        if hub and selector != root:
+            continue
+        for lead in leads[: max_docs if hub else None]:
+            edges.add((lead["id"], selector))
+            if lead["id"] in docs:
+                continue
+            if len(docs) >= max_docs:
+                truncated = True
+                break
+            docs[lead["id"]] = lead
+            queue.extend(s for s in _linking(lead.get("selectors", [])) if s not in counts)
+        if hub:
+            break  # a hub root is described, not followed
+    return _assemble(root, docs, edges, counts, truncated, settings.hub_threshold)
+
+
+def _assemble(
+    root: str,
+    docs: dict[str, dict[str, Any]],
+    edges: set[tuple[str, str]],
+    counts: dict[str, tuple[int, bool]],
+    truncated: bool,
+    hub_threshold: int,
+) -> Network:
+    states, places, ages, sources = set(), set(), set(), set()
+    times = []
+    for lead in docs.values():
+        sources.add(lead["source_id"])
+        times.append(datetime.fromisoformat(str(lead["fetched_at"]).replace("Z", "+00:00")))
+        for e in lead.get("entities", []):
+            if e.get("type") == "location":
+                places.add(e["value"])
+                states.add(str(e["value"]).rsplit(", ", 1)[-1])
+            elif e.get("type") == "age":
+                ages.add(e["value"])
+    days = (max(times) - min(times)).days if times else 0
+    features: dict[str, float | int] = {
+        "ads": len(docs),
+        "selectors": sum(1 for _, (n, hub) in counts.items() if not hub),
+        "stated_ages": len(ages),
+        "places": len(places),
+        "states": len(states),
+        "sources": len(sources),
+        "days": days,
+        "ads_per_day": round(len(docs) / max(days, 1), 2),
+    }
+    hubs = sorted(s for s, (_, hub) in counts.items() if hub)
+    text = (
+        f"{root} links {len(docs)} ads through {features['selectors']} shared selectors, "
+        f"with {len(ages)} different stated ages in {len(places)} places across "
+        f"{len(states)} states from {len(sources)} sources over {days} days"
+    )
+    if hubs:
+        text += f"; not followed (hubs of more than {hub_threshold} ads): {', '.join(hubs)}"
+    if truncated:
+        text += "; cut at the document limit"
+    return Network(
+        root=root,
+        docs=sorted(
+            (
+                NetworkDoc(
+                    id=d["id"],
+                    url=d["url"],
+                    title=d.get("title"),
+                    score=d["score"],
+                    tier=d["tier"],
+                    source_id=d["source_id"],
+                    fetched_at=d["fetched_at"],
+                )
+                for d in docs.values()
+            ),
+            key=lambda d: (-d.score, d.id),
+        ),
+        edges=[NetworkEdge(doc_id=d, selector=s) for d, s in sorted(edges) if d in docs],
+        selectors=[
+            NetworkSelector(selector=s, doc_count=n, hub=h) for s, (n, h) in sorted(counts.items())
+        ],
+        features=features,
+        explanation=text,
+        truncated=truncated,
+    )
+
+
+def render_tree(net: Network) -> list[str]:
+    """A readable tree: each selector, then the ads that carry it."""
+    titles = {d.id: d for d in net.docs}
+    by_selector: dict[str, list[str]] = {}
+    for edge in net.edges:
+        by_selector.setdefault(edge.selector, []).append(edge.doc_id)
+    lines = [net.explanation]
+    for sel in net.selectors:
+        mark = " (hub, not followed)" if sel.hub else ""
+        lines.append(f"{sel.selector} — {sel.doc_count} ads{mark}")
+        members = [titles[d] for d in by_selector.get(sel.selector, []) if d in titles]
+        for i, doc in enumerate(sorted(members, key=lambda d: (-d.score, d.id))):
+            branch = "└─" if i == len(members) - 1 else "├─"
+            lines.append(f"  {branch} {doc.score:>3} {doc.tier:<6} {doc.title or ''}  {doc.url}")
+    return lines
