@@ -225,11 +225,14 @@ def link(
         str | None, typer.Option(help="only the selectors this batch carries (default: all)")
     ] = None,
 ) -> None:
-    """Rebuild selector profiles (lantern-entities) for a batch's selectors, or for all."""
+    """Cluster near-duplicate ads and rebuild selector profiles for a batch (or all)."""
+    from leads.clustering import cluster_batch
     from leads.linking import link as link_selectors
 
-    result = link_selectors(_es(), get_settings(), batch_id)
-    typer.echo(json.dumps({"batch_id": batch_id, **result}))
+    es, settings = _es(), get_settings()
+    templates = cluster_batch(es, settings, batch_id)
+    profiles = link_selectors(es, settings, batch_id)
+    typer.echo(json.dumps({"batch_id": batch_id, "templates": templates, "profiles": profiles}))
 
 
 @app.command()
@@ -251,6 +254,21 @@ def network(
         return
     for line in render_tree(net):
         typer.echo(line)
+
+
+@app.command()
+def template(
+    cluster_id: Annotated[str, typer.Argument(help="a cluster id (the selector template:<id>)")],
+) -> None:
+    """The shared wording of a near-duplicate cluster and what fills its slots per ad."""
+    from leads.clustering import cluster_template
+
+    shared, slots = cluster_template(_es(), get_settings(), cluster_id.removeprefix("template:"))
+    if not slots:
+        _fail(f"no cluster {cluster_id!r}", 1)
+    typer.echo(f"template: {shared}")
+    for doc_id, values in slots.items():
+        typer.echo(f"  {doc_id}: " + " | ".join(values))
 
 
 @app.command()

@@ -13,7 +13,7 @@ from typing import Any
 from leads.ids import stable_id
 from leads.models import SelectorProfile
 
-LINKING_TYPES = ("phone", "email", "social_handle", "payment_handle", "crypto_address")
+LINKING_TYPES = ("phone", "email", "social_handle", "payment_handle", "crypto_address", "template")
 # The profile lists at most this many document ids; doc_count keeps the true number.
 MAX_DOC_IDS = 1000
 

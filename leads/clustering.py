@@ -1,0 +1,175 @@
+"""Near-duplicate clustering over Elasticsearch, batch by batch.
+
+Each ad's MinHash signature and LSH band keys are stored in ``lantern-templates``. A new
+batch looks up its candidates with one terms query on the band keys, keeps the pairs
+whose estimated Jaccard similarity reaches ``templates.SIMILAR``, and joins them with the
+clusters the candidates already belong to. A cluster keeps its id: an existing id wins
+over a new one, and when a new ad joins two clusters the smaller id survives and the
+other cluster's members are relabelled. Ads in a cluster of two or more carry the
+selector ``template:<cluster id>``, so networks and selector profiles follow templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from leads.ids import stable_id
+from leads.settings import Settings
+from leads.store import bulk_index, scan
+from leads.templates import SIMILAR, band_keys, signatures, similarity
+
+_TERMS_CHUNK = 20_000
+# Candidates per band key beyond this are a boilerplate hub: not used to join ads.
+MAX_BAND_MATCHES = 500
+
+
+class _Groups:
+    """Union-find over ad ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, int]:
+    """Clusters the ads of one batch (None: every ad) into near-duplicate templates."""
+    query: dict[str, Any] = (
+        {"term": {"provenance.batch_id": batch_id}} if batch_id else {"match_all": {}}
+    )
+    raws = [(d["id"], d["text"]) for d in scan(es, settings, "raw", query, source=["id", "text"])]
+    if not raws:
+        return {"ads": 0, "clusters": 0, "changed_leads": 0}
+    sigs = {rid: [int(v) for v in m.hashvalues] for (rid, _), m in
+            zip(raws, signatures(t for _, t in raws), strict=True)}  # fmt: skip
+    bands = {rid: band_keys(sig) for rid, sig in sigs.items()}
+    stored = _candidates(es, settings, {k for keys in bands.values() for k in keys})
+    stored.update({rid: {"signature": sigs[rid], "bands": bands[rid], "cluster_id": None}
+                   for rid in sigs})  # fmt: skip
+    by_band: dict[str, list[str]] = {}
+    for rid, doc in stored.items():
+        for key in doc["bands"]:
+            by_band.setdefault(key, []).append(rid)
+    groups = _Groups()
+    for rid in sigs:
+        groups.find(rid)
+        for key in bands[rid]:
+            peers = by_band.get(key, [])
+            if len(peers) > MAX_BAND_MATCHES:
+                continue
+            for other in peers:
+                if other != rid and similarity(sigs[rid], stored[other]["signature"]) >= SIMILAR:
+                    groups.join(rid, other)
+    members: dict[str, list[str]] = {}
+    for rid in stored:
+        if rid in sigs or stored[rid]["cluster_id"] is not None:
+            members.setdefault(groups.find(rid), []).append(rid)
+    assigned: dict[str, str] = {}
+    merged: dict[str, str] = {}  # old cluster id -> surviving id
+    for group in members.values():
+        existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
+        target = existing[0] if existing else stable_id("template", min(group))
+        for old in existing[1:]:
+            merged[old] = target
+        for rid in group:
+            assigned[rid] = target
+    report = bulk_index(es, settings, "templates", (
+        (rid, {"id": rid, "bands": bands[rid], "signature": sigs[rid],
+               "cluster_id": assigned[rid], "batch_id": batch_id}) for rid in sigs
+    ), stage="cluster", batch_id=batch_id, refresh=True)  # fmt: skip
+    for old, new in merged.items():
+        relabel = [
+            (d["id"], {"cluster_id": new})
+            for d in scan(es, settings, "templates", {"term": {"cluster_id": old}}, source=["id"])
+        ]
+        _partial_updates(es, settings, "templates", relabel)
+    touched = set(assigned.values()) | set(merged)
+    changed = _mark_leads(es, settings, touched | set(merged.values()))
+    return {
+        "ads": report.indexed,
+        "clusters": len(set(assigned.values())),
+        "merged": len(merged),
+        "changed_leads": changed,
+    }
+
+
+def _candidates(es: Elasticsearch, settings: Settings, keys: set[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), _TERMS_CHUNK):
+        query = {"terms": {"bands": ordered[i : i + _TERMS_CHUNK]}}
+        for doc in scan(es, settings, "templates", query,
+                        source=["id", "signature", "bands", "cluster_id"]):  # fmt: skip
+            found[doc["id"]] = doc
+    return found
+
+
+def _mark_leads(es: Elasticsearch, settings: Settings, cluster_ids: set[str]) -> int:
+    """Gives every ad of these clusters the selector template:<id> when the cluster has
+    two or more ads (none otherwise); unchanged leads are left alone."""
+    if not cluster_ids:
+        return 0
+    members: dict[str, list[str]] = {}
+    for doc in scan(es, settings, "templates", {"terms": {"cluster_id": sorted(cluster_ids)}},
+                    source=["id", "cluster_id"]):  # fmt: skip
+        members.setdefault(doc["cluster_id"], []).append(doc["id"])
+    wanted: dict[str, str | None] = {
+        rid: (f"template:{cid}" if len(ids) > 1 else None)
+        for cid, ids in members.items()
+        for rid in ids
+    }
+    updates = []
+    ids = sorted(wanted)
+    for i in range(0, len(ids), 500):
+        found = es.mget(index=settings.index("leads"), ids=ids[i : i + 500],
+                        source=["selectors"])["docs"]  # fmt: skip
+        for doc in found:
+            if not doc.get("found"):
+                continue
+            old = doc["_source"].get("selectors", [])
+            new = sorted([s for s in old if not s.startswith("template:")]
+                         + ([wanted[doc["_id"]]] if wanted[doc["_id"]] else []))  # fmt: skip
+            if new != sorted(old):
+                updates.append((doc["_id"], {"selectors": new}))
+    _partial_updates(es, settings, "leads", updates)
+    return len(updates)
+
+
+def _partial_updates(es: Elasticsearch, settings: Settings, kind: str,
+                     docs: list[tuple[str, dict[str, Any]]]) -> None:  # fmt: skip
+    """Partial document updates (no scripts: the minimal local node has no Painless)."""
+    if not docs:
+        return
+    actions = ({"_op_type": "update", "_index": settings.index(kind), "_id": doc_id, "doc": body}
+               for doc_id, body in docs)  # fmt: skip
+    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False):
+        if not ok:
+            raise RuntimeError(f"update failed: {item}")
+    es.indices.refresh(index=settings.index(kind))
+
+
+def cluster_template(
+    es: Elasticsearch, settings: Settings, cluster_id: str, limit: int = 50
+) -> tuple[str, dict[str, list[str]]]:
+    """The shared template of a cluster and, per ad, the words filling its slots."""
+    from leads.templates import template_of
+
+    ids = [d["id"] for d in scan(es, settings, "templates", {"term": {"cluster_id": cluster_id}},
+                                 source=["id"])][:limit]  # fmt: skip
+    texts = {d["id"]: d["text"] for d in scan(es, settings, "raw", {"ids": {"values": ids}},
+                                              source=["id", "text"])}  # fmt: skip
+    ordered = sorted(texts)
+    template, slots = template_of([texts[i] for i in ordered])
+    return template, dict(zip(ordered, slots, strict=True))
