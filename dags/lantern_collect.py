@@ -15,6 +15,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from crawlers.profiles import SiteProfile, registered_profiles
+from dags.assets import LEADS
 
 DEFAULT_ARGS = {
     "owner": "lantern",
@@ -81,8 +82,11 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
             ensure_indices(es, settings)
             return {**ref, **score_batch(es, settings, ref["batch_id"], ref["source_id"])}
 
-        @task
+        @task(outlets=[LEADS])
         def summary(results: list[dict[str, Any]]) -> dict[str, int]:
+            # New leads landed: the event names the batch, and the linking DAG runs on it.
+            batches = sorted({r["batch_id"] for r in results})
+            get_current_context()["outlet_events"][LEADS].extra = {"batch_ids": batches}
             totals = {
                 "leads": sum(r["leads"] for r in results),
                 "dead_letters": sum(r["dead_letters"] for r in results),

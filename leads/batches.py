@@ -50,6 +50,8 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
         fetched_at=raw.provenance.fetched_at,
         scored_at=scored_at,
         sha256=raw.provenance.sha256,
+        document_score=extraction.score,
+        document_explanation=extraction.explanation,
     )
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from leads.ids import stable_id
 from leads.settings import Settings
-from leads.store import bulk_index, scan
+from leads.store import bulk_index, partial_update, scan
 from leads.templates import SIMILAR, band_keys, signatures, similarity
 
 _TERMS_CHUNK = 20_000
@@ -94,7 +94,7 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
             (d["id"], {"cluster_id": new})
             for d in scan(es, settings, "templates", {"term": {"cluster_id": old}}, source=["id"])
         ]
-        _partial_updates(es, settings, "templates", relabel)
+        partial_update(es, settings, "templates", relabel)
     touched = set(assigned.values()) | set(merged)
     changed = _mark_leads(es, settings, touched | set(merged.values()))
     return {
@@ -143,21 +143,8 @@ def _mark_leads(es: Elasticsearch, settings: Settings, cluster_ids: set[str]) ->
                          + ([wanted[doc["_id"]]] if wanted[doc["_id"]] else []))  # fmt: skip
             if new != sorted(old):
                 updates.append((doc["_id"], {"selectors": new}))
-    _partial_updates(es, settings, "leads", updates)
+    partial_update(es, settings, "leads", updates)
     return len(updates)
-
-
-def _partial_updates(es: Elasticsearch, settings: Settings, kind: str,
-                     docs: list[tuple[str, dict[str, Any]]]) -> None:  # fmt: skip
-    """Partial document updates (no scripts: the minimal local node has no Painless)."""
-    if not docs:
-        return
-    actions = ({"_op_type": "update", "_index": settings.index(kind), "_id": doc_id, "doc": body}
-               for doc_id, body in docs)  # fmt: skip
-    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False):
-        if not ok:
-            raise RuntimeError(f"update failed: {item}")
-    es.indices.refresh(index=settings.index(kind))
 
 
 def cluster_template(

@@ -57,6 +57,13 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
                 print((result.stdout or "")[-4000:], file=sys.stderr)
                 raise SystemExit(f"demo: DAG {dag_id} failed (exit {result.returncode})")
             print(f"  {dag_id}: success", flush=True)
+        # Outside a scheduler the leads asset triggers nothing: run linking explicitly.
+        print("running DAG lantern_link through Airflow …", flush=True)
+        result = run_dag("lantern_link", env)
+        if result.returncode != 0:
+            print((result.stdout or "")[-4000:], file=sys.stderr)
+            raise SystemExit(f"demo: DAG lantern_link failed (exit {result.returncode})")
+        print("  lantern_link: success", flush=True)
     finally:
         if server is not None:
             server.shutdown()

@@ -11,10 +11,10 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from leads.entities import LINKING_TYPES, build_profile
+from leads.entities import LINKING_TYPES, build_profile, profile_id
 from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector
 from leads.settings import Settings
-from leads.store import bulk_index, scan
+from leads.store import bulk_index, partial_update, scan
 
 _LEAD_FIELDS = [
     "id",
@@ -209,3 +209,73 @@ def render_tree(net: Network) -> list[str]:
             branch = "└─" if i == len(members) - 1 else "├─"
             lines.append(f"  {branch} {doc.score:>3} {doc.tier:<6} {doc.title or ''}  {doc.url}")
     return lines
+
+
+def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> int:
+    """Combines each touched lead's document score with its network evidence: the
+    strongest non-hub selector it carries. Starts from the stored document score, so a
+    re-run gives the same scores. Returns how many leads changed."""
+    from leads.scoring import combine, network_points, tier_for
+
+    touched = batch_selectors(es, settings, batch_id)
+    profiles: dict[str, dict[str, Any]] = {}
+    ids = sorted(profile_id(s) for s in touched)
+    for i in range(0, len(ids), _CHUNK):
+        for doc in es.mget(index=settings.index("entities"), ids=ids[i : i + _CHUNK])["docs"]:
+            if doc.get("found"):
+                profiles[doc["_source"]["selector"]] = doc["_source"]
+    updates = []
+    fields = [
+        "id",
+        "selectors",
+        "score",
+        "explanation",
+        "document_score",
+        "document_explanation",
+        "network",
+    ]
+    for lead in scan(es, settings, "leads", {"terms": {"selectors": sorted(touched)}},
+                     source=fields):  # fmt: skip
+        best: tuple[int, dict[str, Any]] | None = None
+        for selector in lead.get("selectors", []):
+            prof = profiles.get(selector)
+            if prof is None or prof["hub"]:
+                continue
+            points = network_points(prof["doc_count"], len(prof["ages"]), len(prof["states"]))
+            if points and (best is None or points > best[0]):
+                best = (points, prof)
+        # Leads scored before network scoring existed keep their score as the document's.
+        base = lead.get("document_score")
+        own_reasons = lead.get("document_explanation") or []
+        if base is None:
+            base, own_reasons = lead["score"], lead.get("explanation") or []
+        reasons = list(own_reasons)
+        network_field = None
+        if best is not None:
+            points, prof = best
+            reasons.insert(0, f"network (+{points}): {prof['explanation']}")
+            network_field = {"selector": prof["selector"], "ads": prof["doc_count"],
+                             "stated_ages": len(prof["ages"]), "states": len(prof["states"]),
+                             "days": _days(prof), "points": points}  # fmt: skip
+        score = combine(base, best[0] if best else 0)
+        body = {
+            "score": score,
+            "tier": tier_for(score),
+            "explanation": reasons or ["no indicators found"],
+            "network": network_field,
+            "document_score": base,
+            "document_explanation": list(own_reasons),
+        }
+        if lead.get("document_score") is None:
+            updates.append((lead["id"], body))
+            continue
+        if score != lead["score"] or network_field != lead.get("network"):
+            updates.append((lead["id"], body))
+    partial_update(es, settings, "leads", updates)
+    return len(updates)
+
+
+def _days(profile: dict[str, Any]) -> int:
+    first = datetime.fromisoformat(str(profile["first_seen"]).replace("Z", "+00:00"))
+    last = datetime.fromisoformat(str(profile["last_seen"]).replace("Z", "+00:00"))
+    return (last - first).days

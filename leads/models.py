@@ -121,6 +121,17 @@ class Extraction(_Strict):
     explanation: list[str]
 
 
+class LeadNetwork(_Strict):
+    """What the strongest of a lead's selectors links it to (hubs excluded)."""
+
+    selector: str
+    ads: int
+    stated_ages: int
+    states: int
+    days: int
+    points: int
+
+
 class Lead(_Strict):
     """A scored document: a reason for a trained person to look, never evidence alone."""
 
@@ -143,6 +154,10 @@ class Lead(_Strict):
     fetched_at: datetime
     scored_at: datetime
     sha256: str
+    # The score from the ad alone, kept so network re-scoring can start over from it.
+    document_score: int | None = None
+    document_explanation: list[str] = Field(default_factory=list)
+    network: LeadNetwork | None = None
 
 
 class SelectorProfile(_Strict):

@@ -60,3 +60,21 @@ def score_indicators(indicators: Iterable[Indicator]) -> Score:
     elif len(strongest) == 1:
         explanation.append("only one kind of indicator: a single indicator is weak evidence")
     return Score(score=score, tier=tier, explanation=explanation)
+
+
+# Network evidence (Portnoff et al. 2017; Ibanez & Suthers 2014): one selector across many
+# ads for different people in different places is the strongest practical signal.
+NETWORK_CAP = 45
+
+
+def network_points(ads: int, stated_ages: int, states: int) -> int:
+    """Points for what one non-hub selector links an ad to; 0 for an ad on its own."""
+    if ads < 2:
+        return 0
+    points = 6 * min(ads - 1, 4) + 6 * min(max(stated_ages - 1, 0), 3) + 5 * min(states - 1, 3)
+    return min(points, NETWORK_CAP)
+
+
+def combine(document_score: int, points: int) -> int:
+    """Document and network evidence combine like independent evidence."""
+    return round(100 * (1 - (1 - document_score / 100) * (1 - points / 100)))

@@ -77,6 +77,10 @@ def ensure_indices(es: Elasticsearch, settings: Settings) -> None:
             es.indices.create(
                 index=f"{alias}-v{spec['version']}", aliases={alias: {"is_write_index": True}}
             )
+        else:
+            # Added fields reach existing indices; a changed field type is refused here
+            # and needs a new version (a reindex), as it should.
+            es.indices.put_mapping(index=alias, **spec["mappings"])
 
 
 def drop_indices(es: Elasticsearch, settings: Settings) -> None:
@@ -185,3 +189,19 @@ def scan(
         body["_source"] = source
     for hit in helpers.scan(es, index=settings.index(kind), query=body):
         yield hit["_source"]
+
+
+def partial_update(
+    es: Elasticsearch, settings: Settings, kind: str, docs: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Partial document updates by id (no scripts: the minimal local node has no Painless)."""
+    if not docs:
+        return
+    actions = (
+        {"_op_type": "update", "_index": settings.index(kind), "_id": doc_id, "doc": body}
+        for doc_id, body in docs
+    )
+    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False):
+        if not ok:
+            raise StoreError(f"update of {kind} failed: {item}")
+    es.indices.refresh(index=settings.index(kind))

@@ -22,6 +22,8 @@ print(sorted(bag.dag_ids))
 for dag_id in bag.dag_ids:
     dag = bag.dags[dag_id]
     print(dag_id, sorted(t.task_id for t in dag.tasks), sorted({{t.pool for t in dag.tasks}}))
+    print(dag_id, "schedule", type(dag.timetable).__name__)
+    print(dag_id, "outlets", sorted({{o.uri for t in dag.tasks for o in t.outlets}}))
 """
 
 
@@ -33,9 +35,12 @@ def test_dags_import_without_errors(settings: Settings, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    assert "['lantern_collect_classifieds', 'lantern_collect_jobs']" in out
+    assert "['lantern_collect_classifieds', 'lantern_collect_jobs', 'lantern_link']" in out
     assert "crawl_demo_classifieds" in out and "site-demo-classifieds" in out
     assert "crawl_demo_jobs" in out and "site-demo-jobs" in out
+    # Collection emits the leads asset; linking is scheduled on it (data-aware).
+    assert "lantern_collect_classifieds outlets ['lantern://leads/']" in out
+    assert "lantern_link schedule AssetTriggeredTimetable" in out
 
 
 def test_one_dag_run_completes_and_its_leads_are_searchable(
@@ -60,3 +65,9 @@ def test_one_dag_run_completes_and_its_leads_are_searchable(
     top = hits["hits"]["hits"][0]["_source"]
     assert top["explanation"] and top["categories"]
     assert count(es, settings, "leads", {"match": {"explanation": "validated predictor"}}) > 0
+
+    linked = run_dag("lantern_link", env)
+    assert linked.returncode == 0, (linked.stdout or "")[-4000:]
+    assert count(es, settings, "entities") > 0
+    assert count(es, settings, "templates") == count(es, settings, "raw")
+    assert count(es, settings, "leads", {"exists": {"field": "network"}}) > 0

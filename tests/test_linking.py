@@ -143,3 +143,20 @@ def test_network_cli_prints_json_and_a_tree(planted: dict[str, Any]) -> None:
     assert tree.returncode == 0 and b"links" in tree.stdout
     bad = lantern("network", "not-a-selector")
     assert bad.returncode == 2 and b"must be type:value" in bad.stderr
+
+
+def test_network_leads_rank_above_a_comparable_single_ad(
+    planted: dict[str, Any], es: Any, settings: Settings
+) -> None:
+    from leads.linking import rescore
+
+    assert rescore(es, settings, "link-1") > 0
+    assert rescore(es, settings, "link-1") == 0  # a re-run changes nothing
+    net = es.get(index=settings.index("leads"), id="net-0")["_source"]
+    solo = es.get(index=settings.index("leads"), id="solo-110")["_source"]
+    hub_only = es.get(index=settings.index("leads"), id="hub-0")["_source"]
+    assert net["score"] > solo["score"] == 30
+    assert hub_only["score"] == 30  # a hub adds nothing
+    assert net["network"]["selector"] == f"phone:{PHONE}"
+    assert net["explanation"][0].startswith("network (+")
+    assert "different stated ages" in net["explanation"][0]
