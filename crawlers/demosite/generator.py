@@ -109,8 +109,47 @@ class Ad:
     kind: str  # "concerning", "benign" or "movement": for the demo's own bookkeeping only
 
 
-def _phone_number(rng: random.Random, area: str) -> str:
-    return f"{area}555{rng.randrange(100, 200):04d}"
+# The planted network's number; no other ad gets it.
+PLANTED_PHONE = "7025550199"
+# One poster, several names, ages and cities, one reused template: the network the demo
+# and the tests expect linking to find exactly.
+PLANTED_TEMPLATE = (
+    "Sweet and discreet {name}, {age}, 100% real pics. Upscale company in {city} this "
+    "week, no rush. Text {phone} for rates, deposit first."
+)
+PLANTED = [
+    ("Amber Test", 19, ("Las Vegas", "NV", "702")),
+    ("Crystal Sample", 20, ("Phoenix", "AZ", "602")),
+    ("Luna Fictitia", 21, ("Los Angeles", "CA", "213")),
+    ("Nova Example", 22, ("San Diego", "CA", "619")),
+    ("Jade Placeholder", 23, ("Denver", "CO", "303")),
+    ("Rosa Ficticia", 24, ("Dallas", "TX", "214")),
+]
+# Ads with the same kind of indicators in other words, each on its own: linking must
+# rank the planted network's ads above these.
+COMPARABLE = [
+    "Genuine photos, very discreet and classy {name}, {age}. Professional service in {city}, "
+    "never rushed. Call {phone}.",
+    "{name} here, {age}, real and verified, discreet visits in {city}. Relaxed, no rush. {phone}",
+    "Classy {name}, {age}: discreet, 100% genuine, no rush at all. Staying in {city}. {phone}",
+]
+
+
+class _Numbers:
+    """Hands out each area code's fictional 555-01xx numbers once, so unrelated ads
+    never share a phone by accident."""
+
+    def __init__(self) -> None:
+        self.next: dict[str, int] = {}
+
+    def __call__(self, area: str) -> str:
+        line = self.next.get(area, 100)
+        if f"{area}555{line:04d}" == PLANTED_PHONE:
+            line += 1
+        if line > 198:
+            raise ValueError(f"area code {area} has run out of fictional numbers")
+        self.next[area] = line + 1
+        return f"{area}555{line:04d}"
 
 
 def _display(rng: random.Random, digits: str, obfuscate: bool) -> str:
@@ -128,6 +167,7 @@ def _display(rng: random.Random, digits: str, obfuscate: bool) -> str:
 
 def _ad(
     rng: random.Random,
+    numbers: _Numbers,
     ad_id: int,
     board: str,
     template: str,
@@ -138,7 +178,7 @@ def _ad(
     start: date,
 ) -> Ad:
     city, state, area = place
-    phone = _display(rng, _phone_number(rng, area), obfuscate)
+    phone = _display(rng, numbers(area), obfuscate)
     extra = rng.choice(["", "Incall only.", "Outcalls available.", f"In {city} this week."])
     body = template.format(name=rng.choice(NAMES), phone=phone, city=city, extra=extra).strip()
     title = body.split(".")[0][:70]
@@ -148,6 +188,7 @@ def _ad(
 
 def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[Ad]:
     rng = random.Random(seed)
+    numbers = _Numbers()
     start = date(2026, 11, 1)
     ads: list[Ad] = []
     for i in range(1, n_classifieds + 1):
@@ -163,8 +204,20 @@ def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[
             template = rng.choice(BENIGN_ES if es else BENIGN_EN)
             kind, lang, obfuscate = "benign", "es" if es else "en", False
         ads.append(
-            _ad(rng, i, "classifieds", template, kind, lang, rng.choice(CITIES), obfuscate, start)
+            _ad(
+                rng,
+                numbers,
+                i,
+                "classifieds",
+                template,
+                kind,
+                lang,
+                rng.choice(CITIES),
+                obfuscate,
+                start,
+            )
         )
+    ads += _planted(rng, numbers, len(ads) + 1, start)
     for i in range(1, n_jobs + 1):
         roll = rng.random()
         if roll < 0.3:
@@ -175,6 +228,34 @@ def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[
             template = rng.choice(JOB_BENIGN)
             kind, lang = "benign", "es" if template.startswith("Cajero") else "en"
         ads.append(
-            _ad(rng, i, "jobs", template, kind, lang, rng.choice(FARM_TOWNS + CITIES), False, start)
+            _ad(
+                rng,
+                numbers,
+                i,
+                "jobs",
+                template,
+                kind,
+                lang,
+                rng.choice(FARM_TOWNS + CITIES),
+                False,
+                start,
+            )
         )
     return ads
+
+
+def _planted(rng: random.Random, numbers: _Numbers, first_id: int, start: date) -> list[Ad]:
+    out = []
+    for n, (name, age, (city, state, _)) in enumerate(PLANTED):
+        phone = _display(rng, PLANTED_PHONE, obfuscate=n % 2 == 1)
+        body = PLANTED_TEMPLATE.format(name=name, age=age, city=city, phone=phone)
+        posted = (start - timedelta(days=2 * n)).isoformat()
+        out.append(Ad(first_id + n, "classifieds", body.split(",")[0], body, city, state,
+                      posted, phone, "en", "planted"))  # fmt: skip
+    for n, template in enumerate(COMPARABLE):
+        name, age, (city, state, area) = PLANTED[n]
+        phone = _display(rng, numbers(area), obfuscate=False)
+        body = template.format(name=name.split()[0] + " Other", age=age, city=city, phone=phone)
+        out.append(Ad(first_id + len(PLANTED) + n, "classifieds", body.split(",")[0], body,
+                      city, state, start.isoformat(), phone, "en", "comparable"))  # fmt: skip
+    return out

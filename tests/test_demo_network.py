@@ -1,0 +1,38 @@
+"""The demo's planted network, end to end: crawled, scored, clustered, linked, re-scored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawlers.demosite.generator import PLANTED_PHONE
+from leads.batches import score_batch
+from leads.clustering import cluster_batch
+from leads.linking import link, network, rescore
+from leads.settings import Settings
+from leads.store import scan
+from tests.conftest import CrawlResult, Demo
+
+
+def test_the_planted_network_is_found_exactly_and_ranked_above_comparable_ads(
+    classifieds_crawl: CrawlResult, demo: Demo, es: Any, settings: Settings
+) -> None:
+    query = {"term": {"provenance.source_id": "demo-classifieds"}}
+    raws = scan(es, settings, "raw", query, source=["provenance.batch_id"])
+    batches = {d["provenance"]["batch_id"] for d in raws}
+    for batch in batches:
+        score_batch(es, settings, batch)
+        cluster_batch(es, settings, batch)
+        link(es, settings, batch)
+        rescore(es, settings, batch)
+
+    ads = demo.boards.boards["classifieds"]
+    planted = {f"{demo.base_url}/classifieds/ad/{a.id}" for a in ads if a.kind == "planted"}
+    comparable = {f"{demo.base_url}/classifieds/ad/{a.id}" for a in ads if a.kind == "comparable"}
+    net = network(es, settings, f"phone:+1{PLANTED_PHONE}")
+    assert {d.url for d in net.docs} == planted  # all of it, and nothing unrelated
+    assert net.features["states"] == 5 and net.features["stated_ages"] == 6
+    assert any(e.selector.startswith("template:") for e in net.edges)
+
+    leads = scan(es, settings, "leads", {"match_all": {}}, source=["url", "score"])
+    scores = {d["url"]: d["score"] for d in leads}
+    assert min(scores[u] for u in planted) > max(scores[u] for u in comparable)
