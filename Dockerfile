@@ -10,3 +10,5 @@ USER airflow
 RUN pip install --no-cache-dir -r /opt/lantern/requirements.lock \
  && pip install --no-cache-dir --no-deps /opt/lantern
 WORKDIR /opt/lantern
+# DAG files import shared definitions as dags.assets.
+ENV PYTHONPATH=/opt/lantern

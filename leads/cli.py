@@ -224,15 +224,31 @@ def link(
     batch_id: Annotated[
         str | None, typer.Option(help="only the selectors this batch carries (default: all)")
     ] = None,
+    out: OutOption = None,
 ) -> None:
-    """Cluster near-duplicate ads and rebuild selector profiles for a batch (or all)."""
+    """Cluster near-duplicate ads, rebuild selector profiles and re-score the leads they
+    touch, for a batch (or all); --out writes the batch's selector profiles."""
     from leads.clustering import cluster_batch
+    from leads.entities import profile_id
+    from leads.linking import batch_selectors, rescore
     from leads.linking import link as link_selectors
 
     es, settings = _es(), get_settings()
     templates = cluster_batch(es, settings, batch_id)
     profiles = link_selectors(es, settings, batch_id)
-    typer.echo(json.dumps({"batch_id": batch_id, "templates": templates, "profiles": profiles}))
+    rescored = rescore(es, settings, batch_id)
+    summary = {"batch_id": batch_id, "templates": templates, "profiles": profiles,
+               "rescored_leads": rescored}  # fmt: skip
+    if out:
+        ids = sorted(profile_id(s) for s in batch_selectors(es, settings, batch_id))
+        with _open_out(out) as sink:
+            for i in range(0, len(ids), 500):
+                for doc in es.mget(index=settings.index("entities"), ids=ids[i : i + 500])["docs"]:
+                    if doc.get("found"):
+                        sink.write(json.dumps(doc["_source"]) + "\n")
+        err.print(json.dumps(summary), highlight=False)
+        return
+    typer.echo(json.dumps(summary))
 
 
 @app.command()

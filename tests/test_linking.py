@@ -160,3 +160,14 @@ def test_network_leads_rank_above_a_comparable_single_ad(
     assert net["network"]["selector"] == f"phone:{PHONE}"
     assert net["explanation"][0].startswith("network (+")
     assert "different stated ages" in net["explanation"][0]
+
+
+def test_link_cli_writes_the_batch_profiles(planted: dict[str, Any]) -> None:
+    from tests.test_cli import lantern
+
+    result = lantern("link", "--batch-id", "link-1", "--out", "-")
+    assert result.returncode == 0, result.stderr.decode()
+    profiles = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    selectors = {p["selector"] for p in profiles}
+    assert f"phone:{PHONE}" in selectors and f"phone:{HOTLINE}" in selectors
+    assert b'"rescored_leads"' in result.stderr
