@@ -39,6 +39,8 @@ class Listing(_Strict):
 class Detail(_Strict):
     fields: dict[str, str] = Field(description="field name -> CSS selector")
     text_fields: list[str] = Field(min_length=1, description="fields joined into the text")
+    images: str | None = Field(default=None, description="CSS selector of picture URLs")
+    max_images: int = Field(default=4, ge=0, le=20)
 
     @field_validator("text_fields")
     @classmethod

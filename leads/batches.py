@@ -24,6 +24,7 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
             for e in extraction.entities
             if e.type in ("phone", "email", "social_handle", "payment_handle", "crypto_address")
         }
+        | {f"image:{img.phash}" for img in raw.images}
     )
     places = [
         {"lat": e.lat, "lon": e.lon}

@@ -74,6 +74,17 @@ class Provenance(_Strict):
     warc: WarcRef | None = None
 
 
+class ImageRef(_Strict):
+    """A picture on the page, fetched like the page and kept as evidence: its exact hash
+    and a perceptual hash that survives resizing and recompression."""
+
+    url: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    phash: str = Field(pattern=r"^[0-9a-f]{16}$")
+    width: int
+    height: int
+
+
 class RawDocument(_Strict):
     """One fetched page or post, as collected, with where and when it came from."""
 
@@ -84,6 +95,7 @@ class RawDocument(_Strict):
     location: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    images: list[ImageRef] = Field(default_factory=list)
     provenance: Provenance
 
 

@@ -32,6 +32,10 @@ def test_the_planted_network_is_found_exactly_and_ranked_above_comparable_ads(
     assert {d.url for d in net.docs} == planted  # all of it, and nothing unrelated
     assert net.features["states"] == 5 and net.features["stated_ages"] == 6
     assert any(e.selector.startswith("template:") for e in net.edges)
+    # The reposted photo links them too, as one perceptual hash.
+    photos = {e.selector for e in net.edges if e.selector.startswith("image:")}
+    assert len(photos) == 1
+    assert {e.doc_id for e in net.edges if e.selector in photos} == {d.id for d in net.docs}
 
     leads = scan(es, settings, "leads", {"match_all": {}}, source=["url", "score"])
     scores = {d["url"]: d["score"] for d in leads}

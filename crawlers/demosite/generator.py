@@ -107,6 +107,7 @@ class Ad:
     phone_display: str
     lang: str
     kind: str  # "concerning", "benign" or "movement": for the demo's own bookkeeping only
+    photo: str | None = None  # path of the ad's picture on the demo server, if any
 
 
 # The planted network's number; no other ad gets it.
@@ -183,7 +184,10 @@ def _ad(
     body = template.format(name=rng.choice(NAMES), phone=phone, city=city, extra=extra).strip()
     title = body.split(".")[0][:70]
     posted = (start - timedelta(days=rng.randrange(0, 60))).isoformat()
-    return Ad(ad_id, board, title, body, city, state, posted, phone, lang, kind)
+    photo = (
+        f"/img/{board}-{ad_id}.png?w=320" if board == "classifieds" and rng.random() < 0.5 else None
+    )
+    return Ad(ad_id, board, title, body, city, state, posted, phone, lang, kind, photo)
 
 
 def generate(seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80) -> list[Ad]:
@@ -250,12 +254,45 @@ def _planted(rng: random.Random, numbers: _Numbers, first_id: int, start: date) 
         phone = _display(rng, PLANTED_PHONE, obfuscate=n % 2 == 1)
         body = PLANTED_TEMPLATE.format(name=name, age=age, city=city, phone=phone)
         posted = (start - timedelta(days=2 * n)).isoformat()
-        out.append(Ad(first_id + n, "classifieds", body.split(",")[0], body, city, state,
-                      posted, phone, "en", "planted"))  # fmt: skip
+        # One photo reposted at other sizes and formats: the perceptual hash stays the same.
+        photo = f"/img/planted.{'jpg' if n % 2 else 'png'}?w={320 + 80 * n}"
+        title = body.split(",")[0]
+        out.append(
+            Ad(
+                first_id + n,
+                "classifieds",
+                title,
+                body,
+                city,
+                state,
+                posted,
+                phone,
+                "en",
+                "planted",
+                photo,
+            )
+        )
     for n, template in enumerate(COMPARABLE):
         name, age, (city, state, area) = PLANTED[n]
         phone = _display(rng, numbers(area), obfuscate=False)
         body = template.format(name=name.split()[0] + " Other", age=age, city=city, phone=phone)
-        out.append(Ad(first_id + len(PLANTED) + n, "classifieds", body.split(",")[0], body,
-                      city, state, start.isoformat(), phone, "en", "comparable"))  # fmt: skip
+        photo = f"/img/comparable-{n}.png?w=320"
+        ad_id = first_id + len(PLANTED) + n
+        title = body.split(",")[0]
+        posted = start.isoformat()
+        out.append(
+            Ad(
+                ad_id,
+                "classifieds",
+                title,
+                body,
+                city,
+                state,
+                posted,
+                phone,
+                "en",
+                "comparable",
+                photo,
+            )
+        )
     return out

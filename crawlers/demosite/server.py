@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from crawlers.demosite.generator import Ad, generate
+from crawlers.demosite.photos import render_photo
 
 PAGE_SIZE = 20
 BIG_PAGE_BYTES = 50 * 1024 * 1024
@@ -76,7 +77,9 @@ class DemoBoards:
             f"<time class='posted' datetime='{ad.posted}'>{ad.posted}</time>"
             f"<span class='location'>{ad.city}, {ad.state}</span>"
             f"<div class='body'>{html.escape(ad.body)}</div>"
-            f"<span class='phone'>{html.escape(ad.phone_display)}</span></article>",
+            f"<span class='phone'>{html.escape(ad.phone_display)}</span>"
+            + (f"<img class='photo' alt='photo' src='{html.escape(ad.photo)}'>" if ad.photo else "")
+            + "</article>",
         )
 
     def job(self, ad_id: int) -> bytes | None:
@@ -157,6 +160,11 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
                 body = boards.classified(int(path.rsplit("/", 1)[1]))
             elif path.startswith("/jobs/job/") and path.rsplit("/", 1)[1].isdigit():
                 body = boards.job(int(path.rsplit("/", 1)[1]))
+            elif path.startswith("/img/") and path.count(".") == 1:
+                name, fmt = path[len("/img/") :].rsplit(".", 1)
+                width = int(query.get("w", ["320"])[0] or 320)
+                ctype = "image/jpeg" if fmt == "jpg" else "image/png"
+                return self._send(200, render_photo(name, width, fmt), ctype)
             elif path.startswith("/private/"):
                 body = _page(
                     "Private", "<div class='body'>Staff only. Robots must not read this.</div>"

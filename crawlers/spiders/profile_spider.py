@@ -16,9 +16,10 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawlers import CRAWLER_VERSION
+from crawlers.images import ImageError, fingerprint
 from crawlers.profiles import SiteProfile
 from leads.ids import document_id
-from leads.models import DeadLetter, Provenance, RawDocument, WarcRef
+from leads.models import DeadLetter, ImageRef, Provenance, RawDocument, WarcRef
 from leads.store import dead_letter
 
 
@@ -97,7 +98,7 @@ class ProfileSpider(scrapy.Spider):
             yield self._skip(url, "no text at the profile's detail selectors")
             return
         warc = response.meta.get("warc")
-        yield RawDocument(
+        doc = RawDocument(
             id=document_id(self.profile.id, url),
             title=fields.get("title"),
             text=text,
@@ -120,6 +121,51 @@ class ProfileSpider(scrapy.Spider):
                 warc=WarcRef(**warc) if warc else None,
             ),
         )
+        image_css = self.profile.detail.images
+        urls = response.css(image_css).getall() if image_css else []
+        urls = [response.urljoin(u) for u in urls][: self.profile.detail.max_images]
+        if urls:
+            yield self._image_request(doc, urls)
+        else:
+            yield doc
+
+    def _image_request(self, doc: RawDocument, pending: list[str]) -> scrapy.Request:
+        """Pictures are fetched one after another, then the document is emitted once."""
+        return scrapy.Request(
+            pending[0],
+            callback=self.parse_image,
+            errback=self.image_failed,
+            cb_kwargs={"doc": doc, "pending": pending},
+            # The same photo may appear in many ads; each ad must get its fingerprint.
+            dont_filter=True,
+            meta={"playwright": False},
+        )
+
+    def parse_image(
+        self, response: Response, doc: RawDocument, pending: list[str]
+    ) -> Iterator[Any]:
+        try:
+            sha256, phash, width, height = fingerprint(response.body)
+        except ImageError as exc:
+            doc = doc.model_copy(update={"notes": [*doc.notes, f"image {pending[0]}: {exc}"]})
+        else:
+            ref = ImageRef(url=pending[0], sha256=sha256, phash=phash, width=width, height=height)
+            doc = doc.model_copy(update={"images": [*doc.images, ref]})
+        yield from self._next_image(doc, pending[1:])
+
+    def image_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        doc, pending = kwargs["doc"], kwargs["pending"]
+        reason = f"image {pending[0]} not fetched: {failure.getErrorMessage()}"
+        self.logger.warning("%s (%s)", reason, doc.provenance.url)
+        doc = doc.model_copy(update={"notes": [*doc.notes, reason]})
+        yield from self._next_image(doc, pending[1:])
+
+    def _next_image(self, doc: RawDocument, pending: list[str]) -> Iterator[Any]:
+        if pending:
+            yield self._image_request(doc, pending)
+        else:
+            yield doc
 
     def on_error(self, failure: Failure) -> Iterator[DeadLetter]:
         request = getattr(failure, "request", None)
