@@ -66,6 +66,7 @@ eval: install ## extraction quality on the development and held-out sets
 
 bench: install ## throughput benchmarks (figures, not pass/fail)
 	$(PY) benchmarks/nlp.py
+	$(PY) benchmarks/linking.py
 
 clean: ## remove local state (not the cached Elasticsearch download)
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -157,11 +157,13 @@ def _assemble(
         "days": days,
         "ads_per_day": round(len(docs) / max(days, 1), 2),
     }
+    features["images"] = len({s for s, (_, hub) in counts.items() if s.startswith("image:")})
     hubs = sorted(s for s, (_, hub) in counts.items() if hub)
     text = (
         f"{root} links {len(docs)} ads through {features['selectors']} shared selectors, "
-        f"with {len(ages)} different stated ages in {len(places)} places across "
-        f"{len(states)} states from {len(sources)} sources over {days} days"
+        f"with {len(ages)} different stated ages and {features['images']} shared photos in "
+        f"{len(places)} places across {len(states)} states from {len(sources)} sources "
+        f"over {days} days"
     )
     if hubs:
         text += f"; not followed (hubs of more than {hub_threshold} ads): {', '.join(hubs)}"
