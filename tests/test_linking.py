@@ -14,9 +14,9 @@ from leads.models import Entity, Lead
 from leads.settings import Settings
 from leads.store import bulk_index
 
-PHONE = "+17025550142"  # the planted network's phone
+PHONE = "+15055550142"  # the planted network's phone (an area code the demo never uses)
 EMAIL = "luna.fictitia@example.com"  # joins one of its ads to an ad with another phone
-OTHER = "+13055550177"
+OTHER = "+19075550177"
 HOTLINE = "+18005550199"  # a hub: in more ads than the threshold
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -59,7 +59,7 @@ def planted(es: Any, settings: Settings) -> dict[str, Any]:
     leads[2] = _lead("net-2", "link-1", {"phone": PHONE, "email": EMAIL}, "21", cities[2], 4)
     leads.append(_lead("net-5", "link-1", {"phone": OTHER, "email": EMAIL}, "30", "Miami, FL", 9))
     # Unrelated ads, each with its own phone: none may be pulled into the network.
-    leads += [_lead(f"solo-{i}", "link-1", {"phone": f"+1404555{i:04d}"}) for i in range(110, 120)]
+    leads += [_lead(f"solo-{i}", "link-1", {"phone": f"+1808555{i:04d}"}) for i in range(110, 120)]
     hub_size = settings.hub_threshold + 5
     leads += [_lead(f"hub-{i}", "link-1", {"phone": HOTLINE}) for i in range(hub_size)]
     _index(es, settings, leads)
