@@ -49,11 +49,25 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
         entities=extraction.entities,
         batch_id=raw.provenance.batch_id,
         fetched_at=raw.provenance.fetched_at,
+        seen_at=posted_or_fetched(raw),
         scored_at=scored_at,
         sha256=raw.provenance.sha256,
         document_score=extraction.score,
         document_explanation=extraction.explanation,
     )
+
+
+def posted_or_fetched(raw: RawDocument) -> datetime:
+    """The ad's own posting date when it gives one as an ISO date, else the fetch time:
+    posting rates must follow the poster, not our crawl schedule."""
+    if raw.posted_at:
+        try:
+            posted = datetime.fromisoformat(raw.posted_at.strip()[:10])
+        except ValueError:
+            pass
+        else:
+            return posted.replace(tzinfo=UTC)
+    return raw.provenance.fetched_at
 
 
 def batch_query(batch_id: str, source_id: str | None = None) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def build_profile(
         states |= s
         ages |= a
         names |= n
-        seen.append(datetime.fromisoformat(str(lead["fetched_at"]).replace("Z", "+00:00")))
+        seen.append(seen_at(lead))
     if not doc_ids:
         raise ValueError(f"no leads carry {selector}")
     doc_ids.sort()
@@ -133,3 +133,9 @@ def explain(
             "address): it is not used to join ads into networks"
         )
     return text
+
+
+def seen_at(lead: dict[str, Any]) -> datetime:
+    """When the ad was posted (if known), else fetched."""
+    value = lead.get("seen_at") or lead["fetched_at"]
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))

@@ -11,7 +11,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from leads.entities import LINKING_TYPES, build_profile, profile_id
+from leads.entities import LINKING_TYPES, build_profile, profile_id, seen_at
 from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector
 from leads.settings import Settings
 from leads.store import bulk_index, partial_update, scan
@@ -24,6 +24,7 @@ _LEAD_FIELDS = [
     "tier",
     "source_id",
     "fetched_at",
+    "seen_at",
     "selectors",
     "entities.type",
     "entities.value",
@@ -139,7 +140,7 @@ def _assemble(
     times = []
     for lead in docs.values():
         sources.add(lead["source_id"])
-        times.append(datetime.fromisoformat(str(lead["fetched_at"]).replace("Z", "+00:00")))
+        times.append(seen_at(lead))
         for e in lead.get("entities", []):
             if e.get("type") == "location":
                 places.add(e["value"])

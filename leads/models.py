@@ -164,6 +164,8 @@ class Lead(_Strict):
     entities: list[Entity]
     batch_id: str
     fetched_at: datetime
+    # When the ad says it was posted (ISO date), if it says; else when we fetched it.
+    seen_at: datetime | None = None
     scored_at: datetime
     sha256: str
     # The score from the ad alone, kept so network re-scoring can start over from it.

@@ -31,6 +31,7 @@ def test_the_planted_network_is_found_exactly_and_ranked_above_comparable_ads(
     net = network(es, settings, f"phone:+1{PLANTED_PHONE}")
     assert {d.url for d in net.docs} == planted  # all of it, and nothing unrelated
     assert net.features["states"] == 5 and net.features["stated_ages"] == 6
+    assert net.features["days"] == 10  # from the ads' own posting dates, not our crawl
     assert any(e.selector.startswith("template:") for e in net.edges)
     # The reposted photo links them too, as one perceptual hash.
     photos = {e.selector for e in net.edges if e.selector.startswith("image:")}
