@@ -79,32 +79,16 @@ def find_ages(text: str, low: str) -> list[Entity]:
     return out
 
 
+def _price(m: re.Match[str], whole: str, cents: str | None) -> Entity:
+    value = whole.replace(",", "") + (cents or "")
+    return Entity(type="price", value=value, text=m.group(0), start=m.start(), end=m.end(),
+                  currency="USD")  # fmt: skip
+
+
 def find_prices(text: str, low: str) -> list[Entity]:
     out = []
     if "$" in text:
-        for m in _PRICE_SIGN.finditer(text):
-            value = m["a"].replace(",", "") + (m["d"] or "")
-            out.append(
-                Entity(
-                    type="price",
-                    value=value,
-                    text=m.group(0),
-                    start=m.start(),
-                    end=m.end(),
-                    currency="USD",
-                )
-            )
+        out += [_price(m, m["a"], m["d"]) for m in _PRICE_SIGN.finditer(text)]
     if "usd" in low or "dollar" in low or "dólar" in low or "dolar" in low:
-        for m in _PRICE_WORD.finditer(text):
-            value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
-            out.append(
-                Entity(
-                    type="price",
-                    value=value,
-                    text=m.group(0),
-                    start=m.start(),
-                    end=m.end(),
-                    currency="USD",
-                )
-            )
+        out += [_price(m, m["a"] or m["b"], m["d"] or m["e"]) for m in _PRICE_WORD.finditer(text)]
     return out

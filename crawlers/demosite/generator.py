@@ -256,43 +256,20 @@ def _planted(rng: random.Random, numbers: _Numbers, first_id: int, start: date) 
         posted = (start - timedelta(days=2 * n)).isoformat()
         # One photo reposted at other sizes and formats: the perceptual hash stays the same.
         photo = f"/img/planted.{'jpg' if n % 2 else 'png'}?w={320 + 80 * n}"
-        title = body.split(",")[0]
-        out.append(
-            Ad(
-                first_id + n,
-                "classifieds",
-                title,
-                body,
-                city,
-                state,
-                posted,
-                phone,
-                "en",
-                "planted",
-                photo,
-            )
-        )
+        out.append(_fixed_ad(first_id + n, body, city, state, posted, phone, "planted", photo))
     for n, template in enumerate(COMPARABLE):
         name, age, (city, state, area) = PLANTED[n]
         phone = _display(rng, numbers(area), obfuscate=False)
         body = template.format(name=name.split()[0] + " Other", age=age, city=city, phone=phone)
         photo = f"/img/comparable-{n}.png?w=320"
         ad_id = first_id + len(PLANTED) + n
-        title = body.split(",")[0]
-        posted = start.isoformat()
         out.append(
-            Ad(
-                ad_id,
-                "classifieds",
-                title,
-                body,
-                city,
-                state,
-                posted,
-                phone,
-                "en",
-                "comparable",
-                photo,
-            )
+            _fixed_ad(ad_id, body, city, state, start.isoformat(), phone, "comparable", photo)
         )
     return out
+
+
+def _fixed_ad(ad_id: int, body: str, city: str, state: str, posted: str, phone: str,
+              kind: str, photo: str) -> Ad:  # fmt: skip
+    return Ad(ad_id, "classifieds", body.split(",")[0], body, city, state, posted, phone, "en",
+              kind, photo)  # fmt: skip
