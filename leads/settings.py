@@ -52,7 +52,6 @@ class Settings(BaseSettings):
     allowed_private_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     download_maxsize: int = 10 * 1024 * 1024
     download_timeout: float = 30.0
-    default_download_delay: float = 1.0
 
     @field_validator("allowed_private_hosts", mode="before")
     @classmethod

@@ -115,8 +115,7 @@ class ProfileSpider(scrapy.Spider):
                 batch_id=self.batch_id,
                 crawler_version=CRAWLER_VERSION,
                 http_status=response.status,
-                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1")
-                or None,
+                content_type=_ctype(response),
                 rendered=bool(response.meta.get("playwright")),
                 warc=WarcRef(**warc) if warc else None,
             ),
