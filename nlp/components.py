@@ -176,37 +176,33 @@ def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:
 def _precede(lowers: list[int], cursor: int, steps: list[Step], max_gap: int) -> int:
     """Where the sequence starts if each earlier step ends at most ``max_gap`` tokens
     before the next one, else -1 (steps given nearest first)."""
-    for _, phrases, lengths in steps:
-        found = -1
-        for end in range(cursor, max(cursor - max_gap - 1, 0), -1):
-            for length in lengths:
-                begin = end - length
-                if begin >= 0 and tuple(lowers[begin:end]) in phrases:
-                    found = begin
-                    break
-            if found >= 0:
-                break
-        if found < 0:
-            return -1
-        cursor = found
-    return cursor
+    return _walk(lowers, cursor, steps, max_gap, forward=False)
 
 
 def _follow(lowers: list[int], cursor: int, steps: list[Step], max_gap: int) -> int:
     """Where the sequence ends if each step follows the last within ``max_gap`` tokens,
     else -1."""
+    return _walk(lowers, cursor, steps, max_gap, forward=True)
+
+
+def _walk(lowers: list[int], cursor: int, steps: list[Step], max_gap: int, forward: bool) -> int:
     n = len(lowers)
     for firsts, phrases, lengths in steps:
         found = -1
-        for position in range(cursor, min(cursor + max_gap + 1, n)):
-            if lowers[position] not in firsts:
-                continue
+        if forward:
+            edges = range(cursor, min(cursor + max_gap + 1, n))
+        else:
+            edges = range(cursor, max(cursor - max_gap - 1, 0), -1)
+        for edge in edges:
             for length in lengths:
+                begin, end = (edge, edge + length) if forward else (edge - length, edge)
                 if (
-                    position + length <= n
-                    and tuple(lowers[position : position + length]) in phrases
+                    begin >= 0
+                    and end <= n
+                    and lowers[begin] in firsts
+                    and tuple(lowers[begin:end]) in phrases
                 ):
-                    found = position + length
+                    found = end if forward else begin
                     break
             if found >= 0:
                 break
