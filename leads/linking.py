@@ -45,7 +45,7 @@ def batch_selectors(es: Elasticsearch, settings: Settings, batch_id: str | None)
 
 
 def leads_with(
-    es: Elasticsearch, settings: Settings, selectors: Iterable[str]
+    es: Elasticsearch, settings: Settings, selectors: Iterable[str], refresh: bool = True
 ) -> dict[str, list[dict[str, Any]]]:
     """Every lead carrying each selector (across all batches)."""
     wanted = sorted(set(selectors))
@@ -53,7 +53,7 @@ def leads_with(
     for i in range(0, len(wanted), _CHUNK):
         chunk = set(wanted[i : i + _CHUNK])
         query = {"terms": {"selectors": sorted(chunk)}}
-        for lead in scan(es, settings, "leads", query, source=_LEAD_FIELDS):
+        for lead in scan(es, settings, "leads", query, source=_LEAD_FIELDS, refresh=refresh):
             for selector in chunk.intersection(lead.get("selectors", [])):
                 out[selector].append(lead)
     return out
@@ -105,11 +105,12 @@ def network(es: Elasticsearch, settings: Settings, root: str, max_docs: int = 50
     counts: dict[str, tuple[int, bool]] = {}
     queue: deque[str] = deque([root])
     truncated = False
+    es.indices.refresh(index=settings.index("leads"))  # once: the walk reads many times
     while queue:
         selector = queue.popleft()
         if selector in counts:
             continue
-        leads = leads_with(es, settings, [selector])[selector]
+        leads = leads_with(es, settings, [selector], refresh=False)[selector]
         hub = len(leads) > settings.hub_threshold
         counts[selector] = (len(leads), hub)
         if hub and selector != root:

@@ -182,8 +182,12 @@ def scan(
     kind: str,
     query: dict[str, Any],
     source: list[str] | None = None,
+    refresh: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    es.indices.refresh(index=settings.index(kind))
+    """Every matching document. ``refresh`` first makes recent writes visible (crawls
+    write without refreshing); a caller reading many times in a row refreshes once."""
+    if refresh:
+        es.indices.refresh(index=settings.index(kind))
     body: dict[str, Any] = {"query": query}
     if source is not None:
         body["_source"] = source
