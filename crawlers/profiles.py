@@ -70,6 +70,9 @@ class SiteProfile(_Strict):
     listing: Listing
     detail: Detail
     render: bool = Field(default=False, description="needs JavaScript: use Playwright")
+    screenshot: bool = Field(
+        default=True, description="with render: save a full-page PNG of each detail page"
+    )
     max_pages: int = Field(default=500, ge=1)
     politeness: Politeness = Politeness()
 

@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Full-page screenshots of endless pages can grow huge; evidence beyond this is skipped
+# (with a note on the document) rather than filling the disk.
+SCREENSHOT_MAXSIZE = 20 * 1024 * 1024
+
 
 def scrapy_settings(
     profile: SiteProfile, settings: Settings, batch_id: str, out: str | None, index: bool
@@ -57,6 +61,7 @@ def scrapy_settings(
         "LANTERN_ALLOWED_PRIVATE_HOSTS": settings.allowed_private_hosts,
         "LANTERN_EVIDENCE_DIR": str(settings.evidence_path / batch_id),
         "LANTERN_WARC_NAME": profile.id,
+        "LANTERN_SCREENSHOT_MAXSIZE": SCREENSHOT_MAXSIZE,
         "LANTERN_BATCH_ID": batch_id,
         "LANTERN_OUT": out,
         "LANTERN_INDEX": index,

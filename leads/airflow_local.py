@@ -34,8 +34,11 @@ def airflow_env(settings: Settings, home: Path | None = None) -> dict[str, str]:
 
 
 def pools() -> list[dict[str, object]]:
-    """One pool per site, so politeness holds however many workers run."""
-    return [
+    """One pool per site and one per kind of social source, so politeness and the
+    platforms' rate limits hold however many workers run."""
+    from crawlers.social.registry import COLLECTABLE, load_kinds, social_pool
+
+    sites: list[dict[str, object]] = [
         {
             "name": pool_name(p.id),
             "slots": 1,
@@ -44,6 +47,18 @@ def pools() -> list[dict[str, object]]:
         }
         for p in registered_profiles()
     ]
+    kinds = load_kinds()
+    social: list[dict[str, object]] = [
+        {
+            "name": social_pool(kind),
+            "slots": kinds[kind].pool_slots,
+            "description": f"rate-limit pool for {kind} sources "
+            f"({kinds[kind].min_interval}s between requests per host in each slot)",
+            "include_deferred": False,
+        }
+        for kind in COLLECTABLE
+    ]
+    return sites + social
 
 
 def pool_name(profile_id: str) -> str:

@@ -17,10 +17,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 
+from leads.cli_collect import collect_app
 from leads.jsonl import read_jsonl
 from leads.settings import get_settings
 
 app = typer.Typer(help="Lantern: explainable leads from public material.", no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
 err = Console(stderr=True)
 
 # Kept in step with nlp.pipeline.MAX_CHARS without importing spaCy for `--help`.
@@ -298,6 +300,14 @@ def profiles() -> None:
             typer.echo(f"{p.id}\t{p.family}\t{state}\trender={p.render}\t{p.base_url}")
     except ProfileError as exc:
         _fail(str(exc), 2)
+
+
+@app.command("sources")
+def sources() -> None:
+    """List every registered source (social and sites) and whether it may run, or why not."""
+    from leads.cli_collect import sources as list_sources
+
+    list_sources()
 
 
 @app.command("airflow-pools")

@@ -60,6 +60,14 @@ class WarcRef(_Strict):
     offset: int
 
 
+class ScreenshotRef(_Strict):
+    """A screenshot of a rendered page, saved as evidence beside its WARC record."""
+
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int
+
+
 class Provenance(_Strict):
     source_id: str
     url: str
@@ -72,6 +80,7 @@ class Provenance(_Strict):
     content_type: str | None = None
     rendered: bool = False
     warc: WarcRef | None = None
+    screenshot: ScreenshotRef | None = None
 
 
 class ImageRef(_Strict):
@@ -83,6 +92,18 @@ class ImageRef(_Strict):
     phash: str = Field(pattern=r"^[0-9a-f]{16}$")
     width: int
     height: int
+
+
+class Sighting(_Strict):
+    """One place and time a post was seen. The same content seen again (a repost, a
+    cross-post to another platform) adds a sighting, not a second document."""
+
+    source_id: str
+    url: str
+    fetched_at: datetime
+    batch_id: str
+    author: str | None = None
+    posted_at: str | None = None
 
 
 class RawDocument(_Strict):
@@ -97,6 +118,7 @@ class RawDocument(_Strict):
     notes: list[str] = Field(default_factory=list)
     images: list[ImageRef] = Field(default_factory=list)
     provenance: Provenance
+    sightings: list[Sighting] = Field(default_factory=list)
 
 
 class Indicator(_Strict):

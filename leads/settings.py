@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "var"
     evidence_dir: Path | None = None
     profiles_dir: Path = REPO_ROOT / "crawlers" / "profiles"
+    # The social source registry (kinds.yaml + sources); None: crawlers/sources/.
+    sources_dir: Path | None = None
 
     # Honest identification: who we are and how to reach the operator.
     user_agent: str = (

@@ -20,7 +20,7 @@ from leads.models import DeadLetter
 from leads.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("raw", "leads", "entities", "templates", "deadletters")
+KINDS = ("raw", "leads", "entities", "templates", "deadletters", "state")
 
 
 class StoreError(RuntimeError):

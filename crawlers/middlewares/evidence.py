@@ -4,6 +4,9 @@ The payload digest is SHA-256 (WARC 1.1 allows any algorithm) so the WARC record
 the document's ``provenance.sha256`` can be checked against each other. The body is
 stored as Scrapy saw it (content decoding already undone), so encoding headers are
 dropped from the stored headers.
+
+Screenshots of rendered pages are saved in the same evidence folder, named by their
+SHA-256, so the file name itself can be checked against the document's reference.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import tempfile
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +25,10 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from leads.models import ScreenshotRef
+
 _DROP = {b"content-encoding", b"transfer-encoding", b"content-length"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def payload_digest(body: bytes) -> str:
@@ -72,3 +79,27 @@ class WarcEvidenceMiddleware:
 
     def close(self) -> None:
         self._file.close()
+
+
+def save_screenshot(folder: Path, png: bytes) -> ScreenshotRef:
+    """Stores a PNG under ``folder/screenshots/<sha256>.png`` and returns its reference.
+
+    Content-addressed, so the same picture is stored once; written to a temporary file
+    and renamed, so a crash never leaves a truncated file under a valid-looking name.
+    """
+    sha256 = hashlib.sha256(png).hexdigest()
+    relative = f"screenshots/{sha256}.png"
+    target = folder / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".png.tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(png)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return ScreenshotRef(path=relative, sha256=sha256, bytes=len(png))

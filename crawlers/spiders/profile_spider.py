@@ -2,6 +2,8 @@
 
 Yields :class:`RawDocument` items with full provenance, and :class:`DeadLetter` items
 for pages that could not be fetched or parsed, so a skip is always on record.
+Rendered detail pages are also screenshotted; the PNG is kept as evidence beside the
+WARC record and referenced from ``provenance.screenshot``.
 """
 
 from __future__ import annotations
@@ -9,17 +11,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawlers import CRAWLER_VERSION
 from crawlers.images import ImageError, fingerprint
+from crawlers.middlewares.evidence import PNG_MAGIC, save_screenshot
 from crawlers.profiles import SiteProfile
+from crawlers.settings import SCREENSHOT_MAXSIZE
 from leads.ids import document_id
-from leads.models import DeadLetter, ImageRef, Provenance, RawDocument, WarcRef
+from leads.models import (
+    DeadLetter,
+    ImageRef,
+    Provenance,
+    RawDocument,
+    ScreenshotRef,
+    WarcRef,
+)
 from leads.store import dead_letter
 
 
@@ -46,6 +59,11 @@ class ProfileSpider(scrapy.Spider):
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         if self.profile.render:
             meta["playwright"] = True
+            if self.profile.screenshot and callback == self.parse_detail:
+                # A fresh PageMethod per request: scrapy-playwright stores the result on it.
+                meta["playwright_page_methods"] = {
+                    "screenshot": PageMethod(_screenshot, full_page=True, type="png")
+                }
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     async def start(self) -> Any:  # Scrapy ≥ 2.13
@@ -98,6 +116,13 @@ class ProfileSpider(scrapy.Spider):
             yield self._skip(url, "no text at the profile's detail selectors")
             return
         warc = response.meta.get("warc")
+        rendered = bool(response.meta.get("playwright"))
+        screenshot = None
+        if rendered and self.profile.screenshot:
+            screenshot, problem = self._save_screenshot(response)
+            if problem:
+                self.logger.warning("%s (%s)", problem, url)
+                notes.append(problem)
         doc = RawDocument(
             id=document_id(self.profile.id, url),
             title=fields.get("title"),
@@ -116,8 +141,9 @@ class ProfileSpider(scrapy.Spider):
                 crawler_version=CRAWLER_VERSION,
                 http_status=response.status,
                 content_type=_ctype(response),
-                rendered=bool(response.meta.get("playwright")),
+                rendered=rendered,
                 warc=WarcRef(**warc) if warc else None,
+                screenshot=screenshot,
             ),
         )
         image_css = self.profile.detail.images
@@ -127,6 +153,25 @@ class ProfileSpider(scrapy.Spider):
             yield self._image_request(doc, urls)
         else:
             yield doc
+
+    def _save_screenshot(self, response: Response) -> tuple[ScreenshotRef | None, str | None]:
+        """The page's screenshot saved as evidence, or why there is none (for the notes)."""
+        methods = response.meta.get("playwright_page_methods")
+        method = methods.get("screenshot") if isinstance(methods, dict) else None
+        png = method.result if isinstance(method, PageMethod) else None
+        if png is None:
+            return None, "screenshot missing: the browser returned none"
+        if isinstance(png, str):
+            return None, f"screenshot failed: {png}"
+        if not isinstance(png, bytes) or not png.startswith(PNG_MAGIC):
+            return None, "screenshot not saved: not a PNG"
+        cap = self.settings.getint("LANTERN_SCREENSHOT_MAXSIZE", SCREENSHOT_MAXSIZE)
+        if len(png) > cap:
+            return None, f"screenshot not saved: {len(png)} bytes, over the {cap}-byte cap"
+        try:
+            return save_screenshot(Path(self.settings["LANTERN_EVIDENCE_DIR"]), png), None
+        except OSError as exc:
+            return None, f"screenshot not saved: {exc}"
 
     def _image_request(self, doc: RawDocument, pending: list[str]) -> scrapy.Request:
         """Pictures are fetched one after another, then the document is emitted once."""
@@ -176,6 +221,18 @@ class ProfileSpider(scrapy.Spider):
     def _skip(self, url: str, reason: str) -> DeadLetter:
         self.logger.warning("skipped %s: %s", url, reason)
         return dead_letter("crawl", url, reason, self.batch_id)
+
+
+async def _screenshot(page: Any, **kwargs: Any) -> bytes | str:
+    """``page.screenshot`` that reports a failure instead of raising: raised, it would fail
+    the whole download and the page's text would be lost with the picture."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        png: bytes = await page.screenshot(**kwargs)
+    except PlaywrightError as exc:  # TimeoutError is a subclass
+        return f"{type(exc).__name__}: {exc.message}"
+    return png
 
 
 def _ctype(response: Response) -> str | None:

@@ -1,0 +1,196 @@
+"""Where collected posts go: JSON Lines and/or Elasticsearch, with evidence and errors.
+
+- Every fetched page is written to a WARC file (SHA-256 payload digest) and each post
+  points at the record it came in.
+- ``--out``: one raw document per post seen, in the order seen.
+- Elasticsearch: documents already stored (same content, another sighting) get the new
+  sighting added, not a second copy; the first sighting's provenance stays.
+- A post or page that cannot be used becomes a dead letter with its reason and a
+  one-line error on stderr; the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any, TextIO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawlers.middlewares.evidence import payload_digest
+from crawlers.social.client import Fetched
+from crawlers.social.posts import Post, PostError, merge_sightings, post_document
+from leads.models import DeadLetter, RawDocument, WarcRef
+from leads.settings import Settings
+from leads.store import bulk_index, dead_letter, record_dead_letters
+
+
+@dataclass
+class Report:
+    source_id: str
+    batch_id: str
+    posts: int = 0  # posts handed to the sink
+    documents: int = 0  # distinct documents written this run
+    new_sightings: int = 0  # of documents already stored
+    errors: int = 0
+    targets: dict[str, str] = field(default_factory=dict)  # target -> ok / skipped: … / …
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source_id": self.source_id,
+            "batch_id": self.batch_id,
+            "posts": self.posts,
+            "documents": self.documents,
+            "new_sightings": self.new_sightings,
+            "errors": self.errors,
+            "targets": dict(self.targets),
+        }
+
+
+class PageEvidence:
+    """Appends fetched pages to one WARC file per run and process."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{name}-{os.getpid()}.warc.gz"
+        self._file = self.path.open("ab")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._lock = threading.Lock()
+
+    def record(self, page: Fetched) -> WarcRef:
+        headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _DROP]
+        headers.append(("Content-Length", str(len(page.body))))
+        http = StatusAndHeaders(str(page.status), headers, protocol="HTTP/1.1")
+        record = self._writer.create_warc_record(
+            page.final_url,
+            "response",
+            payload=BytesIO(page.body),
+            length=len(page.body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Payload-Digest": payload_digest(page.body)},
+        )
+        with self._lock:
+            offset = self._file.tell()
+            self._writer.write_record(record)
+            self._file.flush()
+        return WarcRef(
+            file=self.path.name,
+            record_id=str(record.rec_headers.get_header("WARC-Record-ID")),
+            offset=offset,
+        )
+
+    def close(self) -> None:
+        self._file.close()
+
+
+_DROP = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class PostSink:
+    def __init__(
+        self,
+        source_id: str,
+        batch_id: str,
+        *,
+        settings: Settings,
+        es: Any = None,
+        out: TextIO | None = None,
+        evidence: PageEvidence | None = None,
+        stage: str = "collect",
+    ) -> None:
+        self.settings = settings
+        self.es = es
+        self.out = out
+        self.evidence = evidence
+        self.stage = stage
+        self.report = Report(source_id, batch_id)
+        self._pending: dict[str, RawDocument] = {}
+        self._dead: list[DeadLetter] = []
+        self._lock = threading.Lock()
+
+    @property
+    def source_id(self) -> str:
+        return self.report.source_id
+
+    def page(self, page: Fetched) -> WarcRef | None:
+        return self.evidence.record(page) if self.evidence else None
+
+    def add(self, post: Post) -> None:
+        try:
+            doc = post_document(post, self.source_id, self.report.batch_id)
+        except PostError as exc:
+            self.error(post.url, str(exc))
+            return
+        with self._lock:
+            self.report.posts += 1
+            if self.out is not None:
+                self.out.write(doc.model_dump_json() + "\n")
+            kept = self._pending.get(doc.id)
+            if kept is None:
+                self._pending[doc.id] = doc
+            else:
+                merge_sightings(kept, doc)
+            if len(self._pending) >= self.settings.bulk_chunk_size:
+                self._flush_locked()
+
+    def error(self, record: str, reason: str, payload: str | None = None) -> None:
+        """One item or page that could not be used: a line on stderr and a dead letter."""
+        line = f"collect {self.source_id}: {record}: {reason}"
+        print(line[:500], file=sys.stderr, flush=True)
+        with self._lock:
+            self.report.errors += 1
+            self._dead.append(
+                dead_letter(self.stage, record, reason, self.report.batch_id, payload)
+            )
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        docs = list(self._pending.values())
+        self._pending.clear()
+        if self.es is None:
+            self.report.documents += len(docs)
+            self._dead.clear()
+            return
+        if docs:
+            stored = self._stored(d.id for d in docs)
+            write: list[RawDocument] = []
+            for doc in docs:
+                old = stored.get(doc.id)
+                if old is None:
+                    write.append(doc)
+                elif merge_sightings(old, doc):
+                    self.report.new_sightings += 1
+                    write.append(old)
+            report = bulk_index(
+                self.es,
+                self.settings,
+                "raw",
+                ((d.id, d.model_dump(mode="json")) for d in write),
+                stage=f"{self.stage}-index",
+                batch_id=self.report.batch_id,
+            )
+            self.report.documents += report.indexed
+            self.report.errors += len(report.failed)
+        record_dead_letters(self.es, self.settings, self._dead)
+        self._dead.clear()
+
+    def _stored(self, ids: Any) -> dict[str, RawDocument]:
+        found = self.es.mget(index=self.settings.index("raw"), ids=list(ids))
+        return {
+            d["_id"]: RawDocument.model_validate(d["_source"])
+            for d in found["docs"]
+            if d.get("found")
+        }
+
+
+def print_summary(report: Report) -> None:
+    print(json.dumps({"collect_summary": report.as_dict()}), file=sys.stderr, flush=True)

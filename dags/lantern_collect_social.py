@@ -1,0 +1,118 @@
+"""Social-media collection: one DAG, mapped over the registered, enabled sources.
+
+plan (per kind: reads the registry; refused sources are logged with their reason) →
+one mapped collect task per kind of source, each in that kind's pool (the pool's slots and the
+per-host interval keep the platform's rate limit across all workers) → score (mapped
+over the collected batches) → summary, which emits the leads asset for linking.
+Cursors live in Elasticsearch (lantern-state), so any worker can run the next window.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+from crawlers.social.registry import COLLECTABLE, social_pool
+from dags.assets import LEADS
+
+DEFAULT_ARGS = {
+    "owner": "lantern",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "execution_timeout": timedelta(hours=1),
+}
+
+
+def _collect_task(kind: str) -> Any:
+    @task(task_id=f"collect_{kind}", pool=social_pool(kind), max_active_tis_per_dagrun=4)
+    def collect(source_id: str, batch_id: str) -> dict[str, str]:
+        from crawlers.social.collect import collect_source
+        from crawlers.social.registry import load_sources
+        from crawlers.social.sink import print_summary
+        from leads.settings import get_settings
+        from leads.store import connect, ensure_indices
+
+        settings = get_settings()
+        es = connect(settings)
+        ensure_indices(es, settings)
+        source = next(s for s in load_sources() if s.id == source_id)
+        report = collect_source(source, batch_id, es=es, settings=settings)
+        print_summary(report)
+        return {"batch_id": batch_id, "source_id": source_id}
+
+    return collect
+
+
+@dag(
+    dag_id="lantern_collect_social",
+    description="Collect the registered social sources (Mastodon, Bluesky, Telegram) and score",
+    schedule="@hourly",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["lantern", "collection", "social"],
+)
+def lantern_collect_social() -> None:
+    @task
+    def open_batch() -> str:
+        ctx = get_current_context()
+        run_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(ctx["run_id"]))
+        return f"social__{run_id}"
+
+    def plan(kind: str) -> Any:
+        @task(task_id=f"plan_{kind}")
+        def runnable() -> list[str]:
+            """The registered, enabled, allowed sources of one kind (read at run time)."""
+            from crawlers.social.registry import load_sources, refusal
+
+            ids = []
+            for source in load_sources():
+                if source.kind != kind:
+                    continue
+                why = refusal(source)
+                if why:
+                    print(f"not collecting {source.id}: {why}")
+                else:
+                    ids.append(source.id)
+            return ids
+
+        return runnable()
+
+    # A kind with no runnable source maps to zero tasks (skipped); that must not skip
+    # the scoring of the kinds that did collect.
+    @task(trigger_rule="none_failed")
+    def score(ref: dict[str, str]) -> dict[str, Any]:
+        from leads.batches import score_batch
+        from leads.settings import get_settings
+        from leads.store import connect, ensure_indices
+
+        settings = get_settings()
+        es = connect(settings)
+        ensure_indices(es, settings)
+        return {**ref, **score_batch(es, settings, ref["batch_id"], ref["source_id"])}
+
+    @task(outlets=[LEADS], trigger_rule="none_failed")
+    def summary(results: list[dict[str, Any]]) -> dict[str, int]:
+        batches = sorted({r["batch_id"] for r in results})
+        get_current_context()["outlet_events"][LEADS].extra = {"batch_ids": batches}
+        totals = {
+            "leads": sum(r["leads"] for r in results),
+            "dead_letters": sum(r["dead_letters"] for r in results),
+        }
+        print(f"lantern social summary: {totals}")
+        return totals
+
+    batch = open_batch()
+    refs = [
+        _collect_task(kind).partial(batch_id=batch).expand(source_id=plan(kind))
+        for kind in COLLECTABLE
+    ]
+    collected = refs[0].concat(*refs[1:])
+    summary(score.expand(ref=collected))  # type: ignore[arg-type]
+
+
+lantern_collect_social()
