@@ -69,18 +69,19 @@ def lantern_collect_social() -> None:
             """The registered, enabled, allowed sources of one kind (read at run time)."""
             from crawlers.social.registry import load_sources, refusal
 
-            ids = []
-            for source in load_sources():
-                if source.kind != kind:
-                    continue
-                why = refusal(source)
-                if why:
-                    print(f"not collecting {source.id}: {why}")
-                else:
-                    ids.append(source.id)
-            return ids
+            return [s.id for s in load_sources() if s.kind == kind and refusal(s) is None]
 
         return runnable()
+
+    @task
+    def refused() -> dict[str, str]:
+        """Every registered source that will not run, with the reason, in the run's log."""
+        from crawlers.social.registry import load_sources, refusal
+
+        reasons = {s.id: why for s in load_sources() if (why := refusal(s))}
+        for source_id, why in reasons.items():
+            print(f"not collecting {source_id}: {why}")
+        return reasons
 
     # A kind with no runnable source maps to zero tasks (skipped); that must not skip
     # the scoring of the kinds that did collect.
@@ -107,6 +108,7 @@ def lantern_collect_social() -> None:
         return totals
 
     batch = open_batch()
+    refused()
     refs = [
         _collect_task(kind).partial(batch_id=batch).expand(source_id=plan(kind))
         for kind in COLLECTABLE

@@ -120,9 +120,7 @@ def test_ad_hoc_runs_of_allowed_kinds_work_unless_a_registered_entry_disables_th
         (entry("x5", extra="channels: [a]\n  surprise: 1"), "source x5: surprise"),
     ],
 )
-def test_bad_entries_name_file_entry_and_field(
-    registry_dir: Path, text: str, message: str
-) -> None:
+def test_bad_entries_name_file_entry_and_field(registry_dir: Path, text: str, message: str) -> None:
     write(registry_dir, text)
     with pytest.raises(RegistryError) as info:
         load_sources()

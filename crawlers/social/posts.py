@@ -54,7 +54,9 @@ def html_to_text(fragment: str) -> str:
     """Visible text of untrusted post HTML: parsed (never rendered, so no script runs
     and nothing embedded is fetched), scripts and styles dropped, line breaks kept."""
     if len(fragment) > MAX_POST_CHARS * 2:
-        raise PostError(f"post HTML is {len(fragment):,} characters, over the limit")
+        raise PostError(
+            f"post HTML is {len(fragment):,} characters, over the {MAX_POST_CHARS * 2:,} limit"
+        )
     if not fragment.strip():
         return ""
     try:

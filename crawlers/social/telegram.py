@@ -8,7 +8,7 @@ Each channel keeps the highest post id it has stored; the next run stops at it.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -23,7 +23,7 @@ _MESSAGE = (
 )
 _TEXT = ".//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message_text ')]"
 _DATE = ".//a[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message_date ')]"
-_MORE = "//a[contains(concat(' ', normalize-space(@class), ' '), ' tme_messages_more ')]/@href"
+_MORE = "//a[contains(concat(' ', normalize-space(@class), ' '), ' tme_messages_more ')]"
 
 
 def collect(ctx: Context) -> None:
@@ -68,6 +68,7 @@ def _channel(ctx: Context, client: Any, channel: str, key: str) -> str:
                 return "error: preview page without message markup"
             break
         reached_known = False
+        oldest: int | None = None
         for message in messages:
             try:
                 post = message_post(message, channel, page)
@@ -75,6 +76,7 @@ def _channel(ctx: Context, client: Any, channel: str, key: str) -> str:
                 ctx.sink.error(f"{page.url}#{message.get('data-post', '?')}", str(exc))
                 continue
             number = int(post.post_id)
+            oldest = number if oldest is None else min(oldest, number)
             if last is not None and number <= last:
                 reached_known = True
                 continue
@@ -83,10 +85,13 @@ def _channel(ctx: Context, client: Any, channel: str, key: str) -> str:
             newest = number if newest is None else max(newest, number)
         if reached_known:
             break
+        # The "load more" link says older posts exist; the next page is always built
+        # from this channel's preview URL (never a link taken from the page).
         more = root.xpath(_MORE)
-        url = urljoin(page.final_url, str(more[0])) if more else None
-        if url and not url.startswith(preview):
-            url = None  # only this channel's own older pages
+        before = more[0].get("data-before") if more else None
+        if not (before and before.isdigit()):
+            before = str(oldest) if more and oldest is not None else None
+        url = f"{preview}?before={before}" if before else None
     ctx.sink.flush()
     if newest is not None and newest != last:
         ctx.state.put(ctx.source.id, key, str(newest), ctx.sink.report.batch_id)

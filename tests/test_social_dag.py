@@ -1,0 +1,153 @@
+"""The social collection DAG through real Airflow, against the local replay servers:
+mapped over the registered, enabled sources, one pool per kind, cursors in
+Elasticsearch, posts scored into leads like crawled pages."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawlers.replay import JetstreamReplay, SocialReplay
+from crawlers.social import registry
+from leads.airflow_local import airflow_env, pools, prepare, run_dag
+from leads.settings import Settings
+from tests.conftest import Demo
+
+REGISTRY = """
+- id: dag-mastodon
+  kind: mastodon
+  name: demo instances
+  terms: Replay of fictional public statuses on loopback.
+  legal_basis: Fictional test data.
+  instances: ["{mastodon_alpha}", "{mastodon_closed}"]
+  hashtags: [hiring]
+- id: dag-bluesky
+  kind: bluesky_appview
+  name: demo actor
+  terms: Replay of fictional public posts on loopback.
+  legal_basis: Fictional test data.
+  appview: "{bsky}"
+  actors: [demo-recruiter.bsky.social]
+- id: dag-jetstream
+  kind: bluesky_jetstream
+  name: demo keyword watch
+  terms: Replay of fictional Jetstream events on loopback.
+  legal_basis: Fictional test data.
+  endpoint: "{jetstream}"
+  keywords: [visa, placement fee]
+  window_seconds: 2
+- id: dag-telegram
+  kind: telegram_preview
+  name: demo channel
+  terms: Replay of a fictional public channel on loopback.
+  legal_basis: Fictional test data.
+  base_url: "{telegram}"
+  channels: [demo_jobs_board, private_group]
+- id: dag-telegram-off
+  kind: telegram_preview
+  name: switched off
+  enabled: false
+  terms: Replay of a fictional public channel on loopback.
+  legal_basis: Fictional test data.
+  base_url: "{telegram}"
+  channels: [demo_jobs_board]
+- id: dag-reddit
+  kind: reddit
+  name: forbidden kind
+  terms: Reddit public content terms.
+  legal_basis: None recorded.
+  subreddits: [example]
+"""
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[tuple[SocialReplay, JetstreamReplay]]:
+    with SocialReplay() as http, JetstreamReplay() as ws:
+        yield http, ws
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[0]
+
+
+def test_pools_cover_every_kind_of_social_source() -> None:
+    by_name = {p["name"]: p for p in pools()}
+    kinds = registry.load_kinds()
+    for kind in registry.COLLECTABLE:
+        assert by_name[registry.social_pool(kind)]["slots"] == kinds[kind].pool_slots
+
+
+def test_social_dag_collects_registered_sources_and_scores_them(
+    es: Any,
+    settings: Settings,
+    demo: Demo,
+    servers: tuple[SocialReplay, JetstreamReplay],
+    tmp_path: Path,
+) -> None:
+    http, ws = servers
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    shutil.copy(registry.SOURCES_DIR / "kinds.yaml", folder / "kinds.yaml")
+    (folder / "social.yaml").write_text(
+        REGISTRY.format(
+            mastodon_alpha=http.mastodon_url("alpha"),
+            mastodon_closed=http.mastodon_url("closed"),
+            bsky=http.bsky_url,
+            jetstream=ws.url,
+            telegram=http.telegram_url,
+        )
+    )
+    env = airflow_env(settings, tmp_path / "airflow")
+    env["LANTERN_SOURCES_DIR"] = str(folder)
+    env["LANTERN_ALLOWED_PRIVATE_HOSTS"] = ",".join(
+        [demo.host, _host(http.base_url), _host(ws.url)]
+    )
+    prepare(env)
+    result = run_dag("lantern_collect_social", env)
+    out = result.stdout or ""
+    assert result.returncode == 0, out[-4000:]
+    assert "not collecting dag-telegram-off: source dag-telegram-off is disabled" in out
+    assert "not collecting dag-reddit" in out and "terms of kind reddit forbid" in out
+    assert "lantern social summary" in out
+
+    es.indices.refresh(index=settings.index("raw"))
+    collected = {
+        b["key"]: b["doc_count"]
+        for b in es.search(
+            index=settings.index("raw"),
+            size=0,
+            query={"prefix": {"provenance.batch_id": "social__"}},
+            aggs={"by": {"terms": {"field": "provenance.source_id"}}},
+        )["aggregations"]["by"]["buckets"]
+    }
+    assert set(collected) == {"dag-mastodon", "dag-bluesky", "dag-jetstream", "dag-telegram"}
+    assert not any(k in collected for k in ("dag-telegram-off", "dag-reddit"))
+
+    es.indices.refresh(index=settings.index("leads"))
+    leads = es.search(
+        index=settings.index("leads"),
+        size=5,
+        query={"prefix": {"batch_id": "social__"}},
+        sort=[{"score": "desc"}],
+    )["hits"]
+    assert leads["total"]["value"] == sum(collected.values())
+    top = leads["hits"][0]["_source"]
+    assert top["score"] > 0 and top["explanation"] and "recruitment_fees" in top["categories"]
+
+    # Cursors and per-target outcomes are in Elasticsearch for the next worker.
+    es.indices.refresh(index=settings.index("state"))
+    state = es.search(
+        index=settings.index("state"),
+        size=100,
+        query={"prefix": {"source_id": "dag-"}},
+    )["hits"]["hits"]
+    keys = {(h["_source"]["source_id"], h["_source"]["key"]) for h in state}
+    assert ("dag-jetstream", "time_us") in keys
+    assert ("dag-telegram", "channel:demo_jobs_board") in keys
+    skipped = {h["_source"]["key"] for h in state if h["_source"].get("status") == "skipped"}
+    assert "status:channel:private_group" in skipped
+    assert f"status:{http.mastodon_url('closed')}|tag:hiring" in skipped
