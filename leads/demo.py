@@ -8,6 +8,7 @@ import sys
 import urllib.request
 
 from crawlers.profiles import registered_profiles
+from crawlers.replay import JetstreamReplay, SocialReplay
 from leads.airflow_local import airflow_env, prepare, run_dag
 from leads.settings import Settings, get_settings
 
@@ -21,10 +22,24 @@ def _demo_server_running(port: int) -> bool:
         return False
 
 
+# The registered demo social sources (crawlers/sources/social.yaml) point here.
+REPLAY_PORT, JETSTREAM_PORT = 8766, 8767
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def demo_environment(settings: Settings, port: int) -> dict[str, str]:
-    """Environment that lets the crawlers reach the loopback demo server and nothing else."""
+    """Environment that lets the collectors reach the loopback demo servers and nothing
+    else."""
     host = f"127.0.0.1:{port}"
-    allowed = sorted({*settings.allowed_private_hosts, host})
+    replay = [f"127.0.0.1:{REPLAY_PORT}", f"127.0.0.1:{JETSTREAM_PORT}"]
+    allowed = sorted({*settings.allowed_private_hosts, host, *replay})
     base_urls = {p.id: f"http://{host}" for p in registered_profiles() if p.id.startswith("demo-")}
     return {
         "LANTERN_ALLOWED_PRIVATE_HOSTS": ",".join(allowed),
@@ -42,6 +57,15 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
 
         server, _ = serve(port)
         print(f"serving the demo boards on http://127.0.0.1:{port}/")
+    replays: list[SocialReplay | JetstreamReplay] = []
+    if _port_open(REPLAY_PORT) or _port_open(JETSTREAM_PORT):
+        print(f"using the social replay already served on ports {REPLAY_PORT}/{JETSTREAM_PORT}")
+    else:
+        replays = [SocialReplay(port=REPLAY_PORT).start(), JetstreamReplay(JETSTREAM_PORT).start()]
+        print(
+            f"serving the social replay (Mastodon, Bluesky, Telegram) on "
+            f"http://127.0.0.1:{REPLAY_PORT}/ and Jetstream on ws://127.0.0.1:{JETSTREAM_PORT}/"
+        )
     os.environ.update(demo_environment(settings, port))
     get_settings.cache_clear()
     env = airflow_env(get_settings())
@@ -49,8 +73,7 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
         print("preparing Airflow (SQLite metadata DB, site pools) …", flush=True)
         prepare(env)
         families = sorted({p.family for p in registered_profiles() if p.enabled})
-        for family in families:
-            dag_id = f"lantern_collect_{family}"
+        for dag_id in [*(f"lantern_collect_{f}" for f in families), "lantern_collect_social"]:
             print(f"running DAG {dag_id} through Airflow …", flush=True)
             result = run_dag(dag_id, env)
             if result.returncode != 0:
@@ -67,3 +90,5 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
     finally:
         if server is not None:
             server.shutdown()
+        for replay in replays:
+            replay.stop()

@@ -66,7 +66,9 @@ REGISTRY = """
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[SocialReplay, JetstreamReplay]]:
-    with SocialReplay() as http, JetstreamReplay() as ws:
+    # Another seed than the other tests' replays: content already stored by them would
+    # only gain a sighting here (one document per content), not be collected anew.
+    with SocialReplay(seed=11) as http, JetstreamReplay(seed=11) as ws:
         yield http, ws
 
 
@@ -115,17 +117,20 @@ def test_social_dag_collects_registered_sources_and_scores_them(
     assert "lantern social summary" in out
 
     es.indices.refresh(index=settings.index("raw"))
-    collected = {
+    seen = {
         b["key"]: b["doc_count"]
         for b in es.search(
             index=settings.index("raw"),
             size=0,
-            query={"prefix": {"provenance.batch_id": "social__"}},
-            aggs={"by": {"terms": {"field": "provenance.source_id"}}},
+            query={"prefix": {"sightings.batch_id": "social__"}},
+            aggs={"by": {"terms": {"field": "sightings.source_id", "size": 50}}},
         )["aggregations"]["by"]["buckets"]
     }
-    assert set(collected) == {"dag-mastodon", "dag-bluesky", "dag-jetstream", "dag-telegram"}
-    assert not any(k in collected for k in ("dag-telegram-off", "dag-reddit"))
+    assert {"dag-mastodon", "dag-bluesky", "dag-jetstream", "dag-telegram"} <= set(seen)
+    assert not any(k in seen for k in ("dag-telegram-off", "dag-reddit"))
+    first_seen = es.count(
+        index=settings.index("raw"), query={"prefix": {"provenance.batch_id": "social__"}}
+    )["count"]
 
     es.indices.refresh(index=settings.index("leads"))
     leads = es.search(
@@ -134,7 +139,7 @@ def test_social_dag_collects_registered_sources_and_scores_them(
         query={"prefix": {"batch_id": "social__"}},
         sort=[{"score": "desc"}],
     )["hits"]
-    assert leads["total"]["value"] == sum(collected.values())
+    assert first_seen > 100 and leads["total"]["value"] == first_seen
     top = leads["hits"][0]["_source"]
     assert top["score"] > 0 and top["explanation"] and "recruitment_fees" in top["categories"]
 
