@@ -9,14 +9,17 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from crawlers.replay import CROSS_POST_TEXT, JetstreamReplay, SocialReplay
 from crawlers.social import bluesky
+from crawlers.social.client import FetchError, PoliteClient, RateLimited
 from crawlers.social.collect import collect_source
 from crawlers.social.jetstream import keyword_pattern
 from crawlers.social.posts import content_key
@@ -25,6 +28,7 @@ from crawlers.social.sink import Report
 from crawlers.social.state import EsState, MemoryState
 from leads.ids import stable_id
 from leads.settings import Settings
+from tests.conftest import Demo
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +316,68 @@ def test_cli_writes_one_raw_document_per_post_and_refuses_forbidden_sources(
     )
     assert refused.returncode == 2
     assert "reddit-example is disabled in the registry" in refused.stderr
+
+
+def client(settings: Settings, **kw: Any) -> PoliteClient:
+    return PoliteClient(
+        user_agent=settings.user_agent,
+        allowed_private_hosts=settings.allowed_private_hosts,
+        min_interval=0,
+        **kw,
+    )
+
+
+def test_client_obeys_robots_txt_and_the_address_guard_on_every_hop(
+    social_settings: Settings, demo: Demo
+) -> None:
+    with client(social_settings) as http:
+        with pytest.raises(FetchError, match="disallowed by .*robots.txt"):
+            http.get(f"{demo.base_url}/private/secret")
+        # A redirect to a loopback address nobody allow-listed is refused at that hop.
+        with pytest.raises(FetchError, match="not in LANTERN_ALLOWED_PRIVATE_HOSTS"):
+            http.get(f"{demo.base_url}/traps/redirect-private")
+    assert demo.hits("/private/secret") == 0
+    with client(social_settings, max_bytes=1024 * 1024) as http, pytest.raises(FetchError):
+        http.get(f"{demo.base_url}/traps/big")
+
+
+def test_client_waits_for_the_rate_limit_reset_when_none_remain(
+    social_settings: Settings, replay: SocialReplay
+) -> None:
+    reset = (datetime.now(UTC) + timedelta(seconds=2)).isoformat().replace("+00:00", "Z")
+    url = replay.mastodon_url("quiet") + "/api/v1/timelines/public"
+    replay.fail_next(
+        "/mastodon/quiet/api/v1/timelines/public",
+        200,
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+        body=b"[]",
+    )
+    with client(social_settings) as http:
+        http.get(url)
+        started = time.monotonic()
+        second = http.get(url)
+    assert second.status == 200 and time.monotonic() - started >= 1.5
+    # A reset further away than the run may wait pauses the source instead.
+    far = (datetime.now(UTC) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    replay.fail_next(
+        "/mastodon/quiet/api/v1/timelines/public",
+        200,
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": far},
+        body=b"[]",
+    )
+    with client(social_settings, max_wait=60) as http, pytest.raises(RateLimited):
+        http.get(url)
+
+
+def test_an_empty_instance_is_fine_and_a_dead_one_is_skipped(
+    social_settings: Settings, replay: SocialReplay
+) -> None:
+    quiet = replay.mastodon_url("quiet")
+    dead = "http://127.0.0.1:9/mastodon"  # nothing listens on the discard port
+    settings = social_settings.model_copy(
+        update={"allowed_private_hosts": [*social_settings.allowed_private_hosts, "127.0.0.1:9"]}
+    )
+    report, docs = run(source("mastodon", instances=[quiet, dead], hashtags=["hiring"]), settings)
+    assert docs == [] and report.errors == 0
+    assert report.targets[f"{quiet}|tag:hiring"].startswith("ok")
+    assert report.targets[f"{dead}|tag:hiring"].startswith("skipped: no usable answer")
