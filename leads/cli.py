@@ -18,11 +18,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from leads.cli_collect import collect_app
+from leads.cli_guestworker import guestworker_app
 from leads.jsonl import read_jsonl
 from leads.settings import get_settings
 
 app = typer.Typer(help="Lantern: explainable leads from public material.", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
+app.add_typer(guestworker_app, name="guestworker")
 err = Console(stderr=True)
 
 # Kept in step with nlp.pipeline.MAX_CHARS without importing spaCy for `--help`.

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "var"
     evidence_dir: Path | None = None
     profiles_dir: Path = REPO_ROOT / "crawlers" / "profiles"
+    # Drop folder of DOL guest-worker files for the lantern_guestworker DAG;
+    # None: <data_dir>/guestworker.
+    guestworker_dir: Path | None = None
     # The social source registry (kinds.yaml + sources); None: crawlers/sources/.
     sources_dir: Path | None = None
 
@@ -65,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def evidence_path(self) -> Path:
         return self.evidence_dir or self.data_dir / "evidence"
+
+    @property
+    def guestworker_path(self) -> Path:
+        return self.guestworker_dir or self.data_dir / "guestworker"
 
     def index(self, kind: str) -> str:
         """The alias for one kind of document, e.g. ``lantern-raw``."""

@@ -20,7 +20,18 @@ from leads.models import DeadLetter
 from leads.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("raw", "leads", "entities", "templates", "deadletters", "state")
+KINDS = (
+    "raw",
+    "leads",
+    "entities",
+    "templates",
+    "deadletters",
+    "state",
+    "gw-records",
+    "gw-employers",
+    "gw-joborders",
+    "gw-files",
+)
 
 
 class StoreError(RuntimeError):

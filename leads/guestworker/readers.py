@@ -1,0 +1,294 @@
+"""Streaming, defensive readers for the DOL files: OFLC disclosure workbooks (.xlsx),
+WHD enforcement and debarment lists (.csv or .xlsx), SeasonalJobs job orders (.json).
+
+Before a workbook is parsed, its zip directory is checked (member count, declared sizes,
+compression ratio), so a zip bomb costs nothing. Workbook XML is parsed through
+defusedxml (openpyxl uses it when installed; :func:`assert_defused` checks), so entity
+tricks are refused. Rows stream one at a time in read-only mode: memory stays flat on
+a full fiscal year. A bad cell is a row error naming the row number and the column;
+the row's other records go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from leads.guestworker.layouts import LayoutError, Mapping, map_header
+
+MAX_MEMBERS = 2_000
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB across the workbook
+MAX_RATIO = 200  # uncompressed / compressed, per member (spreadsheets reach ~20)
+MAX_JSON_BYTES = 200 * 1024 * 1024
+
+INT_FIELDS = {
+    "workers_needed",
+    "workers_requested",
+    "workers_certified",
+    "housing_units",
+    "housing_occupancy",
+    "violations",
+    "h2a_violations",
+    "h2a_employees",
+    "h2b_violations",
+    "mspa_violations",
+}
+FLOAT_FIELDS = {
+    "wage_offer",
+    "wage_offer_to",
+    "piece_rate_offer",
+    "back_wages",
+    "h2a_back_wages",
+    "h2a_penalties",
+    "h2b_back_wages",
+}
+DATE_FIELDS = {
+    "received_date",
+    "decision_date",
+    "begin_date",
+    "end_date",
+    "findings_start",
+    "findings_end",
+    "start_date",
+}
+BOOL_FIELDS = {
+    "labor_contractor",
+    "meals_charged",
+    "housing_transportation",
+    "using_recruiter",
+    "foreign_recruiter",
+    "job_contract",
+    "daily_transportation",
+    "board_lodging",
+}
+
+
+class FileError(ValueError):
+    """A file that cannot be read at all (bomb, corrupt, wrong layout)."""
+
+
+@dataclass
+class Row:
+    dataset: str
+    number: int  # 1-based row number in the file (the header is row 1 in a sheet)
+    values: dict[str, Any]
+
+
+@dataclass
+class RowError:
+    number: int
+    column: str
+    reason: str
+
+
+@dataclass
+class FileRead:
+    path: Path
+    dataset: str = ""
+    rows: list[Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def check_zip(path: Path) -> None:
+    """Refuses a zip whose directory promises too much, before anything is inflated."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise FileError(f"{path.name}: not a valid workbook (zip: {exc})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise FileError(f"{path.name}: {len(infos)} zip members, over {MAX_MEMBERS}")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise FileError(
+            f"{path.name}: declares {total:,} bytes uncompressed, over {MAX_UNCOMPRESSED:,} "
+            "(zip bomb?)"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+            raise FileError(
+                f"{path.name}: member {info.filename} expands {ratio:,.0f}x "
+                f"(over {MAX_RATIO}x: zip bomb?)"
+            )
+
+
+def assert_defused() -> None:
+    """Raises unless openpyxl parses workbook XML through defusedxml."""
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        raise FileError("openpyxl is not using defusedxml: install defusedxml")
+
+
+def _sheet_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    check_zip(path)
+    assert_defused()
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except DefusedXmlException as exc:
+        raise FileError(f"{path.name}: refused unsafe XML ({type(exc).__name__})") from None
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise FileError(f"{path.name}: corrupted workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        yield from sheet.iter_rows(values_only=True)
+    except DefusedXmlException as exc:
+        raise FileError(f"{path.name}: refused unsafe XML ({type(exc).__name__})") from None
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
+        raise FileError(f"{path.name}: corrupted workbook ({type(exc).__name__}: {exc})") from None
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        for row in csv.reader(handle):
+            yield tuple(row)
+
+
+def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowError | Mapping]:
+    """Yields the header :class:`Mapping` first, then a :class:`Row` or a
+    :class:`RowError` per data row. Raises :class:`FileError` for an unusable file."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _sheet_rows(path)
+    elif suffix == ".csv":
+        rows = _csv_rows(path)
+    else:
+        raise FileError(f"{path.name}: unknown file type {suffix!r} (xlsx, csv or json)")
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise FileError(f"{path.name}: empty file") from None
+    except UnicodeDecodeError as exc:
+        raise FileError(f"{path.name}: not text ({exc})") from None
+    try:
+        mapping = map_header(list(header), dataset)
+    except LayoutError as exc:
+        raise FileError(f"{path.name}: {exc}") from None
+    yield mapping
+    for number, raw in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in raw):
+            continue  # blank line
+        yield convert(mapping, raw, number)
+
+
+def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowError:
+    values: dict[str, Any] = {}
+    for name, index in mapping.columns.items():
+        cell = raw[index] if index < len(raw) else None
+        try:
+            values[name] = _typed(name, cell)
+        except ValueError as exc:
+            return RowError(number, mapping.header[index], f"{exc}")
+    return Row(mapping.dataset, number, values)
+
+
+def _typed(name: str, cell: Any) -> Any:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if name in INT_FIELDS:
+        return int(float(str(cell).replace(",", "")))
+    if name in FLOAT_FIELDS:
+        return float(str(cell).replace(",", "").replace("$", ""))
+    if name in DATE_FIELDS or name == "end_date":
+        return _date(cell)
+    if name in BOOL_FIELDS:
+        text = str(cell).strip().upper()
+        if text in ("Y", "YES", "TRUE", "1"):
+            return True
+        if text in ("N", "NO", "FALSE", "0"):
+            return False
+        raise ValueError(f"{cell!r} is not Y/N")
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def _date(cell: Any) -> str:
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, int | float):  # an Excel serial day number
+        return (date(1899, 12, 30) + timedelta(days=int(cell))).isoformat()
+    text = str(cell).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%dT%H:%M:%S", "%d-%b-%Y"):
+        try:
+            return datetime.strptime(text[:19], fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date")
+
+
+JOB_ORDER_FIELDS = {
+    "case_number": "caseNumber",
+    "program": "visaType",
+    "employer_name": "empBusinessName",
+    "trade_name": "empTradeName",
+    "employer_phone": "empPhone",
+    "employer_email": "empEmail",
+    "job_title": "jobTitle",
+    "job_duties": "jobDuties",
+    "wage_offer": "wageOffer",
+    "wage_additional": "wageAdditional",
+    "deductions": "recPayDeductions",
+    "worksite_city": "worksiteCity",
+    "worksite_state": "worksiteState",
+    "begin_date": "beginDate",
+    "end_date": "endDate",
+}
+
+
+def read_job_orders(path: Path) -> Iterator[Row | RowError]:
+    """SeasonalJobs job orders: a JSON list (or ``{"jobs": [...]}``) of orders."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise FileError(f"{path.name}: {path.stat().st_size:,} bytes, over {MAX_JSON_BYTES:,}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FileError(f"{path.name}: not valid JSON ({exc})") from None
+    orders = data.get("jobs") if isinstance(data, dict) else data
+    if not isinstance(orders, list):
+        raise FileError(f"{path.name}: expected a list of job orders")
+    for number, order in enumerate(orders, start=1):
+        if not isinstance(order, dict):
+            yield RowError(number, "(order)", "job order is not a JSON object")
+            continue
+        missing = [k for k in ("caseNumber", "empBusinessName") if not order.get(k)]
+        if missing:
+            yield RowError(number, missing[0], "missing")
+            continue
+        values: dict[str, Any] = {}
+        for name, key in JOB_ORDER_FIELDS.items():
+            value = order.get(key)
+            try:
+                values[name] = _typed(name, value) if value is not None else None
+            except ValueError as exc:
+                values[name] = None
+                yield RowError(number, key, str(exc))
+        recruiters = order.get("recruiters") or []
+        values["recruiters"] = [
+            r.get("name", "") for r in recruiters if isinstance(r, dict) and r.get("name")
+        ]
+        values["recruiter_countries"] = [
+            r.get("country", "") for r in recruiters if isinstance(r, dict) and r.get("country")
+        ]
+        yield Row("job_orders", number, values)
+
+
+def fiscal_year_of(path: Path) -> int | None:
+    """``H-2A_Disclosure_Data_FY2024_Q4.xlsx`` -> 2024."""
+    m = re.search(r"FY\s?(\d{4})", path.name, re.IGNORECASE)
+    return int(m.group(1)) if m else None

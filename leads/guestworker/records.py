@@ -1,0 +1,145 @@
+"""Source rows as records: one per disclosure case, WHD case, debarment or job order,
+with the keys employer resolution compares (normalized names, phone, FEIN, agent,
+housing address) and where the row came from (file, its SHA-256, row number)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from leads.ids import stable_id
+
+Dataset = Literal["h2a", "h2b", "whd", "debarment", "job_orders"]
+
+# Legal forms and filler words that do not tell two employers apart.
+_SUFFIXES = {
+    "LLC", "L L C", "INC", "INCORPORATED", "CORP", "CORPORATION", "CO", "COMPANY", "LTD",
+    "LIMITED", "LP", "LLP", "PLLC", "PC", "PA", "THE", "AND",
+}  # fmt: skip
+_DBA = re.compile(r"\b(?:d/?b/?a|doing business as|a/k/a)\b\.?", re.IGNORECASE)
+
+
+class GwRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    dataset: Dataset
+    program: str
+    file: str
+    file_sha256: str
+    row: int
+    fiscal_year: int | None = None
+    case_number: str | None = None
+    names: list[str]  # as written: legal name first, then trade/DBA names
+    name_keys: list[str]  # normalized
+    state: str | None = None
+    city: str | None = None
+    address: str | None = None
+    phone: str | None = None  # ten digits
+    fein: str | None = None  # nine digits
+    email: str | None = None
+    agent: str | None = None  # agent, attorney or law firm, as written
+    agent_key: str | None = None
+    agent_phone: str | None = None
+    housing_key: str | None = None
+    text: str | None = None  # free text worth reading (deductions, job duties)
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+def normalize_name(name: str) -> str:
+    """Upper case, accents, punctuation and legal forms removed:
+    "Big Valley Produce, Inc." and "BIG VALLEY PRODUCE INC" give the same key."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
+    text = text.replace("&", " AND ")
+    text = re.sub(r"\bL\.?\s?L\.?\s?C\.?", " LLC ", text)
+    text = re.sub(r"[^A-Z0-9 ]+", " ", text)
+    words = [w for w in text.split() if w not in _SUFFIXES]
+    return " ".join(words)
+
+
+def split_dba(name: str) -> list[str]:
+    """ "Acme Farms LLC dba Sunny Acres" -> both names."""
+    parts = [p.strip(" ,;-") for p in _DBA.split(name)]
+    return [p for p in parts if p]
+
+
+def digits(value: Any, size: int) -> str | None:
+    text = re.sub(r"\D", "", str(value or ""))
+    if len(text) == size + 1 and size == 10 and text.startswith("1"):
+        text = text[1:]
+    return text if len(text) == size else None
+
+
+def address_key(*parts: Any) -> str | None:
+    text = " ".join(str(p) for p in parts if p)
+    key = re.sub(r"[^A-Z0-9 ]+", " ", text.upper())
+    key = re.sub(r"\b(ROAD)\b", "RD", key)
+    key = re.sub(r"\b(STREET)\b", "ST", key)
+    key = " ".join(key.split())
+    return key or None
+
+
+def from_row(
+    dataset: Dataset, values: dict[str, Any], file: str, sha: str, row: int, fy: int | None
+) -> GwRecord:
+    """A record from one converted row (field names from layouts.yaml)."""
+    v = values
+    if dataset == "whd":
+        names = [v.get("legal_name"), v.get("trade_name")]
+        city, state, address = v.get("city"), v.get("state"), v.get("street")
+        case = v.get("case_id")
+        program = "WHD"
+    elif dataset == "debarment":
+        names = [v.get("name")]
+        city, state, address = v.get("city"), v.get("state"), None
+        case = None
+        program = str(v.get("program") or "H-2")
+    else:
+        names = [v.get("employer_name"), v.get("trade_name")]
+        city = v.get("employer_city") or v.get("worksite_city")
+        state = v.get("employer_state") or v.get("worksite_state")
+        address = v.get("employer_address")
+        case = v.get("case_number")
+        program = {"h2a": "H-2A", "h2b": "H-2B"}.get(dataset, str(v.get("program") or "H-2"))
+    written: list[str] = []
+    for name in names:
+        if name:
+            written += [n for n in split_dba(str(name)) if n not in written]
+    agent = v.get("agent_name") or " ".join(
+        p for p in (v.get("agent_first_name"), v.get("agent_last_name")) if p
+    )
+    agent = agent or v.get("law_firm")
+    housing = address_key(v.get("housing_address"), v.get("housing_city"), v.get("housing_state"))
+    text = " \n".join(
+        str(v[k])
+        for k in ("deductions", "job_duties", "wage_additional")
+        if v.get(k) and str(v[k]).strip()
+    )
+    key = case or f"{file}:{row}"
+    return GwRecord(
+        id=stable_id("gw", dataset, str(key)),
+        dataset=dataset,
+        program=program,
+        file=file,
+        file_sha256=sha,
+        row=row,
+        fiscal_year=fy,
+        case_number=str(case) if case else None,
+        names=written,
+        name_keys=[k for k in dict.fromkeys(normalize_name(n) for n in written) if k],
+        state=str(state).upper()[:2] if state else None,
+        city=str(city).upper() if city else None,
+        address=str(address) if address else None,
+        phone=digits(v.get("employer_phone") or v.get("phone_to_apply"), 10),
+        fein=digits(v.get("employer_fein"), 9),
+        email=(str(v.get("employer_email") or v.get("email_to_apply") or "").lower() or None),
+        agent=str(agent) if agent else None,
+        agent_key=normalize_name(str(agent)) or None if agent else None,
+        agent_phone=digits(v.get("agent_phone"), 10),
+        housing_key=housing if v.get("housing_address") else None,
+        text=text or None,
+        values={k: val for k, val in v.items() if val is not None},
+    )
