@@ -18,7 +18,7 @@ from airflow.sdk import dag, task
 DEFAULT_ARGS = {
     "owner": "lantern",
     "retries": 1,
-    "retry_delay": timedelta(minutes=10),
+    "retry_delay": timedelta(minutes=2),
     "execution_timeout": timedelta(hours=2),
 }
 

@@ -206,6 +206,18 @@ def scan(
         yield hit["_source"]
 
 
+def delete_where(es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any]) -> int:
+    """Deletes every matching document (the minimal local node has no delete-by-query)."""
+    index = settings.index(kind)
+    es.indices.refresh(index=index)
+    ids = [
+        hit["_id"] for hit in helpers.scan(es, index=index, query={"query": query}, _source=False)
+    ]
+    actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in ids)
+    helpers.bulk(es, actions, raise_on_error=False, refresh=True)
+    return len(ids)
+
+
 def partial_update(
     es: Elasticsearch, settings: Settings, kind: str, docs: list[tuple[str, dict[str, Any]]]
 ) -> None:

@@ -69,7 +69,7 @@ def test_pair_score_explains_itself_and_a_different_fein_counts_against() -> Non
     score, reasons = pair_score(a, b)
     assert (
         score >= 0.6
-        and "same phone 8315550150" in reasons
+        and "same phone (831) 555-0150" in reasons
         and any("same name" in r for r in reasons)
     )
     c = record(row=4, employer_name="Big Valley Produce Inc", employer_state="CA",

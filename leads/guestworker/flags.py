@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from leads.guestworker.records import GwRecord
+from leads.guestworker.records import GwRecord, show_phone
 from leads.guestworker.resolve import Employer, any_match
 
 MIN_WAGE = Path(__file__).with_name("min_wage.tsv")
@@ -173,7 +173,7 @@ def _successor(e: Employer, employers: list[Employer], direct: dict[str, list[Fl
         shared = []
         common_phones = phones & set(other.values("phone"))
         if common_phones:
-            shared.append(f"the same phone {sorted(common_phones)[0]}")
+            shared.append(f"the same phone {show_phone(sorted(common_phones)[0])}")
         other_places = {(r.agent_key, r.city) for r in other.records if r.agent_key and r.city}
         if places & other_places:
             agent, city = sorted(places & other_places, key=str)[0]

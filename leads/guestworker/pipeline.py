@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from leads.guestworker.flags import Assessment, assess
 from leads.guestworker.readers import (
     FileError,
@@ -33,7 +35,7 @@ from leads.guestworker.records import GwRecord, from_row
 from leads.guestworker.resolve import resolve
 from leads.ids import stable_id
 from leads.settings import Settings
-from leads.store import bulk_index, dead_letter, record_dead_letters, scan
+from leads.store import bulk_index, dead_letter, delete_where, record_dead_letters, scan
 
 STAGE = "guestworker-ingest"
 CHUNK = 1000
@@ -127,11 +129,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
         r.rows_loaded, r.rows_failed = src["rows_loaded"], src["rows_failed"]
         return r
     if previous.get("found"):  # left half-loaded by a crash: start this file over
-        es.delete_by_query(
-            index=settings.index("gw-records"),
-            query={"term": {"file_sha256": r.sha256}},
-            refresh=True,
-        )
+        delete_where(es, settings, "gw-records", {"term": {"file_sha256": r.sha256}})
     started = datetime.now(UTC)
     r.status = "loading"
     _manifest(es, settings, r, path, started_at=started)
@@ -155,11 +153,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
         r.status, r.error = "refused", str(exc)
         _say(str(exc))
         # Rows stored before the file proved unusable go: the manifest says why.
-        es.delete_by_query(
-            index=settings.index("gw-records"),
-            query={"term": {"file_sha256": r.sha256}},
-            refresh=True,
-        )
+        delete_where(es, settings, "gw-records", {"term": {"file_sha256": r.sha256}})
         r.rows_loaded = 0
     record_dead_letters(es, settings, letters)
     _manifest(es, settings, r, path, started_at=started, finished_at=datetime.now(UTC))
@@ -184,9 +178,14 @@ def _say(line: str) -> None:
 
 
 def load_records(es: Any, settings: Settings) -> list[GwRecord]:
-    return [
-        GwRecord.model_validate(doc) for doc in scan(es, settings, "gw-records", {"match_all": {}})
-    ]
+    """Every stored record; one that no longer validates is reported and left out."""
+    records = []
+    for doc in scan(es, settings, "gw-records", {"match_all": {}}):
+        try:
+            records.append(GwRecord.model_validate(doc))
+        except ValidationError as exc:
+            _say(f"record {doc.get('id')}: unusable, left out ({exc.errors()[0]['msg']})")
+    return records
 
 
 def labor_indicators(text: str) -> list[tuple[str, str]]:

@@ -136,9 +136,18 @@ def _sheet_rows(path: Path) -> Iterator[tuple[Any, ...]]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise FileError(f"{path.name}: refused unsafe XML ({type(exc).__name__})") from None
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        # openpyxl re-raises defusedxml's refusal as its own ValueError: look inside.
+        unsafe = next(
+            (
+                e
+                for e in (exc, exc.__cause__, exc.__context__)
+                if isinstance(e, DefusedXmlException)
+            ),
+            None,
+        )
+        if unsafe is not None:
+            raise FileError(f"{path.name}: refused unsafe XML ({type(unsafe).__name__})") from None
         raise FileError(f"{path.name}: corrupted workbook ({type(exc).__name__}: {exc})") from None
     try:
         sheet = workbook.worksheets[0]

@@ -73,6 +73,11 @@ def digits(value: Any, size: int) -> str | None:
     return text if len(text) == size else None
 
 
+def show_phone(ten: str) -> str:
+    """Ten digits as people write them: (229) 555-0144."""
+    return f"({ten[:3]}) {ten[3:6]}-{ten[6:]}" if len(ten) == 10 else ten
+
+
 def address_key(*parts: Any) -> str | None:
     text = " ".join(str(p) for p in parts if p)
     key = re.sub(r"[^A-Z0-9 ]+", " ", text.upper())

@@ -17,7 +17,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from leads.guestworker.records import GwRecord
+from leads.guestworker.records import GwRecord, show_phone
 from leads.ids import stable_id
 
 MATCH = 0.6
@@ -64,7 +64,7 @@ def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
             reasons.append("different FEINs")
     if a.phone and a.phone == b.phone:
         score += 0.45
-        reasons.append(f"same phone {a.phone}")
+        reasons.append(f"same phone {show_phone(a.phone)}")
     similarity = name_similarity(a, b)
     if similarity >= 0.95:
         score += 0.55  # with the same state, enough: WHD joins disclosures this way
