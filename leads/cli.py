@@ -337,6 +337,23 @@ def demo_server(
         server.shutdown()
 
 
+def _print_risky_employers(settings: Any, size: int = 5) -> None:
+    es = _es()
+    hits = es.search(
+        index=settings.index("gw-employers"),
+        size=size,
+        query={"range": {"risk": {"gte": 35}}},
+        sort=[{"risk": "desc"}],
+    )["hits"]["hits"]
+    if hits:
+        typer.echo("\nGuest-worker employers at medium or high risk:")
+    for hit in hits:
+        e = hit["_source"]
+        typer.echo(f"{e['risk']:4d} {e['tier']:<7} {e['employer']}  ({len(e['sources'])} records)")
+        for f in e["flags"]:
+            typer.echo(f"     - {f['flag']}: {f['reason']}")
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="port for the demo boards")] = 8765,
@@ -348,6 +365,7 @@ def demo(
     run_demo(port=port, top=top)
     leads(top=top, batch_id=None, out=None)
     settings = get_settings()
+    _print_risky_employers(settings)
     err.print(
         "\nLook further:\n"
         f"  curl -s '{settings.es_url}/{settings.index('leads')}/_search?q=tier:high&size=5'\n"

@@ -72,8 +72,15 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
     try:
         print("preparing Airflow (SQLite metadata DB, site pools) …", flush=True)
         prepare(env)
+        drop = get_settings().guestworker_path
+        if not drop.is_dir() or not any(drop.iterdir()):
+            from leads.guestworker.samples import write_sample_set
+
+            write_sample_set(drop)
+            print(f"wrote sample DOL guest-worker files (fictional) to {drop}")
         families = sorted({p.family for p in registered_profiles() if p.enabled})
-        for dag_id in [*(f"lantern_collect_{f}" for f in families), "lantern_collect_social"]:
+        dags = [*(f"lantern_collect_{f}" for f in families), "lantern_collect_social"]
+        for dag_id in [*dags, "lantern_guestworker"]:
             print(f"running DAG {dag_id} through Airflow …", flush=True)
             result = run_dag(dag_id, env)
             if result.returncode != 0:
