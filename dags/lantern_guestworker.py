@@ -1,8 +1,10 @@
 """Guest-worker data: picks up new DOL files, loads them, re-resolves employers.
 
 find_new (files in the drop folder not yet loaded, by SHA-256) → ingest (each file
-recorded in lantern-gw-files: loaded, or refused with the reason) → resolve (employers
-and flags; only employers whose content changed are rewritten). The drop folder is
+recorded in lantern-gw-files: loaded, or refused with the reason) → resolve (only the
+employers the new rows can change: records sharing a name, phone, FEIN, agent or
+housing address with them, and the employers holding those; only changed employer
+documents are rewritten). The drop folder is
 ``LANTERN_GUESTWORKER_DIR`` (a local folder by default); production fills it from the
 DOL's quarterly disclosure files and SeasonalJobs' daily archives.
 """
@@ -76,20 +78,24 @@ def lantern_guestworker() -> None:
                 f"{f['file']}: {f['status']} ({f['rows_loaded']} rows, "
                 f"{f['rows_failed']} failed){' — ' + f['error'] if f['error'] else ''}"
             )
-        return {"files": len(files), "rows_loaded": report.rows_loaded}
+        # A reference for the next task: the loaded files' hashes, never the rows.
+        loaded = [f["sha256"] for f in files if f["status"] == "loaded"]
+        return {"files": len(files), "rows_loaded": report.rows_loaded, "sha256s": loaded}
 
     @task
     def resolve(loaded: dict[str, Any]) -> dict[str, int]:
-        from leads.guestworker.pipeline import assess_all, load_records, write_employers
+        from leads.guestworker.pipeline import records_of_files, resolve_changed
         from leads.settings import get_settings
         from leads.store import connect
 
         settings = get_settings()
         es = connect(settings)
-        if not loaded["files"]:
-            print("no new files: employers unchanged")
-            return {"employers": 0, "written": 0, "deleted": 0}
-        result = write_employers(es, settings, assess_all(load_records(es, settings)))
+        if not loaded["sha256s"]:
+            print("no new rows: employers unchanged")
+            return {"employers": 0, "written": 0, "deleted": 0, "records": 0}
+        # Only the employers the new rows can change are re-resolved and rewritten.
+        new = records_of_files(es, settings, loaded["sha256s"])
+        result = resolve_changed(es, settings, new)
         print(f"lantern guestworker summary: {result}")
         return result
 

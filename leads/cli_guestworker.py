@@ -21,9 +21,10 @@ def ingest(
     resolve: Annotated[bool, typer.Option(help="re-resolve employers afterwards")] = True,
 ) -> None:
     """Load files into lantern-gw-records (each recorded in lantern-gw-files), then
-    resolve employers and compute their flags."""
+    re-resolve the employers the new rows can change and compute their flags."""
     from leads.cli import _es
-    from leads.guestworker.pipeline import assess_all, ingest, load_records, write_employers
+    from leads.guestworker.pipeline import ingest as load_files
+    from leads.guestworker.pipeline import resolve_changed
 
     files: list[Path] = []
     for path in paths:
@@ -37,13 +38,13 @@ def ingest(
             print(f"guestworker: {path}: no such file", file=sys.stderr)
     settings = get_settings()
     es = _es()
-    report = ingest(es, settings, files)
+    report = load_files(es, settings, files)
     for f in report.files:
         line = {k: v for k, v in vars(f).items() if v not in (None, "")}
         print(json.dumps({"file": line}), file=sys.stderr)
     summary: dict[str, object] = {"rows_loaded": report.rows_loaded}
     if resolve:
-        summary.update(write_employers(es, settings, assess_all(load_records(es, settings))))
+        summary.update(resolve_changed(es, settings, report.record_ids))
     print(json.dumps({"guestworker_summary": summary}), file=sys.stderr)
     if files and all(f.status == "refused" for f in report.files):
         raise typer.Exit(1)

@@ -257,3 +257,32 @@ def test_guestworker_dag_loads_only_new_files(
     assert "1 new file(s)" in out
     assert "seasonaljobs_2024-12-01.json: loaded" in out
     assert "lantern guestworker summary" in out
+
+
+def test_new_rows_re_resolve_only_the_employers_they_touch(
+    es: Any, settings: Settings, loaded: dict[str, Any], tmp_path: Path
+) -> None:
+    from leads.guestworker.pipeline import resolve_changed
+
+    def employer(alias: str) -> dict[str, Any]:
+        es.indices.refresh(index=settings.index("gw-employers"))
+        query = {"term": {"aliases.raw": alias}}
+        return es.search(index=settings.index("gw-employers"), query=query)["hits"]["hits"][0][
+            "_source"
+        ]
+
+    berry, big = employer("Example Berry Farm Inc"), employer("BIG VALLEY PRODUCE INC")
+    total = es.count(index=settings.index("gw-records"))["count"]
+    path = tmp_path / "whd_update.csv"
+    path.write_text(
+        "case_id,legal_name,st_cd,cty_nm,h2a_violtn_cnt,h2a_bw_atp_amt\n"
+        "7001,EXAMPLE BERRY FARM INC.,FL,Plant City,6,12000\n",
+        encoding="utf-8",
+    )
+    report = ingest(es, settings, [path])
+    result = resolve_changed(es, settings, report.record_ids)
+    assert 0 < result["records"] < total  # a part of the records, not all of them
+    assert result["written"] >= 1 and result["deleted"] == 0
+    after = employer("Example Berry Farm Inc")
+    assert after["id"] == berry["id"] and "whd_h2_violations" in after["flag_ids"]
+    assert employer("BIG VALLEY PRODUCE INC")["updated_at"] == big["updated_at"]  # untouched

@@ -55,6 +55,7 @@ class FileReport:
 @dataclass
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)  # stored by this run
 
     @property
     def rows_loaded(self) -> int:
@@ -92,7 +93,7 @@ def read_records(path: Path, sha: str, report: FileReport) -> Iterator[GwRecord 
 def ingest(es: Any, settings: Settings, paths: Iterable[Path]) -> IngestReport:
     report = IngestReport()
     for path in paths:
-        report.files.append(_ingest_file(es, settings, Path(path)))
+        report.files.append(_ingest_file(es, settings, Path(path), report.record_ids))
     es.indices.refresh(index=settings.index("gw-records"))
     es.indices.refresh(index=settings.index("gw-files"))
     return report
@@ -114,7 +115,7 @@ def _manifest(es: Any, settings: Settings, r: FileReport, path: Path, **extra: A
     es.index(index=settings.index("gw-files"), id=doc["id"], document=doc, refresh=True)
 
 
-def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
+def _ingest_file(es: Any, settings: Settings, path: Path, stored: list[str]) -> FileReport:
     r = FileReport(file=path.name)
     try:
         r.sha256 = sha256_of(path)
@@ -134,6 +135,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
     r.status = "loading"
     _manifest(es, settings, r, path, started_at=started)
     letters = []
+    mark = len(stored)
     try:
         batch: list[GwRecord] = []
         for item in read_records(path, r.sha256, r):
@@ -144,6 +146,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
                 letters.append(dead_letter(STAGE, f"{path.name}:{item.number}", reason, None))
                 continue
             batch.append(item)
+            stored.append(item.id)
             if len(batch) >= CHUNK:
                 r.rows_loaded += _store(es, settings, batch)
                 batch.clear()
@@ -155,6 +158,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path) -> FileReport:
         # Rows stored before the file proved unusable go: the manifest says why.
         delete_where(es, settings, "gw-records", {"term": {"file_sha256": r.sha256}})
         r.rows_loaded = 0
+        del stored[mark:]
     record_dead_letters(es, settings, letters)
     _manifest(es, settings, r, path, started_at=started, finished_at=datetime.now(UTC))
     return r
@@ -227,9 +231,12 @@ def employer_json(a: Assessment) -> dict[str, Any]:
     }
 
 
-def write_employers(es: Any, settings: Settings, assessments: list[Assessment]) -> dict[str, int]:
+def write_employers(
+    es: Any, settings: Settings, assessments: list[Assessment], scope: set[str] | None = None
+) -> dict[str, int]:
     """Employer and job-order documents; only employers whose content changed are
-    rewritten, and employers that no longer exist (merged away) are deleted."""
+    rewritten, and employers that no longer exist (merged away) are deleted. ``scope``:
+    the stored employers these assessments replace (None: all of them)."""
     ads = link_ads(es, settings, assessments)
     now = datetime.now(UTC).isoformat()
     docs: dict[str, dict[str, Any]] = {}
@@ -258,9 +265,12 @@ def write_employers(es: Any, settings: Settings, assessments: list[Assessment]) 
         doc["fingerprint"] = stable_id(json.dumps(doc, sort_keys=True, default=str))
         doc["updated_at"] = now
         docs[e.id] = doc
+    query: dict[str, Any] = {"match_all": {}}
+    if scope is not None:
+        query = {"ids": {"values": sorted(scope | set(docs))}}
     stored = {
         d["id"]: d.get("fingerprint")
-        for d in scan(es, settings, "gw-employers", {"match_all": {}}, source=["id", "fingerprint"])
+        for d in scan(es, settings, "gw-employers", query, source=["id", "fingerprint"])
     }
     changed = [(i, d) for i, d in docs.items() if stored.get(i) != d["fingerprint"]]
     gone = [i for i in stored if i not in docs]
@@ -270,6 +280,82 @@ def write_employers(es: Any, settings: Settings, assessments: list[Assessment]) 
     orders = list(_job_orders(assessments, now))
     bulk_index(es, settings, "gw-joborders", orders, stage="guestworker-resolve", refresh=True)
     return {"employers": len(docs), "written": len(changed), "deleted": len(gone)}
+
+
+# Record fields that tie records into one employer or one flag context (a shared agent,
+# a shared camp): what a new record is compared on to find what it can change.
+_LINK_FIELDS = ("name_keys", "phone", "fein", "agent_key", "housing_key")
+
+
+def affected_records(es: Any, settings: Settings, seeds: list[GwRecord]) -> list[GwRecord]:
+    """Every stored record whose employer or flags new records can change: those sharing
+    a name, phone, FEIN, agent or housing address with them (transitively), and every
+    record of an employer that holds one of those."""
+    found = {r.id: r for r in seeds}
+    frontier = list(seeds)
+    es.indices.refresh(index=settings.index("gw-records"))
+    while frontier:
+        keys: dict[str, set[str]] = {f: set() for f in _LINK_FIELDS}
+        for r in frontier:
+            keys["name_keys"].update(r.name_keys)
+            for name in _LINK_FIELDS[1:]:
+                value = getattr(r, name)
+                if value:
+                    keys[name].add(value)
+        should = [{"terms": {f: sorted(v)}} for f, v in keys.items() if v]
+        frontier = []
+        if not should:
+            break
+        hits = scan(es, settings, "gw-records", {"bool": {"should": should}}, refresh=False)
+        for doc in hits:
+            if doc["id"] not in found:
+                record = GwRecord.model_validate(doc)
+                found[record.id] = record
+                frontier.append(record)
+    holders = scan(
+        es,
+        settings,
+        "gw-employers",
+        {"terms": {"sources.record": sorted(found)}},
+        source=["sources"],
+    )
+    missing = {s["record"] for e in holders for s in e["sources"]} - set(found)
+    if missing:
+        for doc in es.mget(index=settings.index("gw-records"), ids=sorted(missing))["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = GwRecord.model_validate(doc["_source"])
+    return list(found.values())
+
+
+def records_of_files(es: Any, settings: Settings, sha256s: list[str]) -> list[str]:
+    query = {"terms": {"file_sha256": sha256s}}
+    return [d["id"] for d in scan(es, settings, "gw-records", query, source=["id"])]
+
+
+def resolve_changed(es: Any, settings: Settings, record_ids: list[str]) -> dict[str, int]:
+    """Re-resolves only what new records can change, and rewrites only those employers."""
+    if not record_ids:
+        return {"employers": 0, "written": 0, "deleted": 0, "records": 0}
+    docs = es.mget(index=settings.index("gw-records"), ids=record_ids)["docs"]
+    seeds = [GwRecord.model_validate(d["_source"]) for d in docs if d.get("found")]
+    subset = affected_records(es, settings, seeds)
+    debarments = [
+        GwRecord.model_validate(d)
+        for d in scan(es, settings, "gw-records", {"term": {"dataset": "debarment"}})
+    ]
+    scope = {
+        d["id"]
+        for d in scan(
+            es,
+            settings,
+            "gw-employers",
+            {"terms": {"sources.record": [r.id for r in subset]}},
+            source=["id"],
+        )
+    }
+    assessments = assess(resolve(subset), debarments, labor_indicators)
+    result = write_employers(es, settings, assessments, scope=scope)
+    return {**result, "records": len(subset)}
 
 
 def _job_orders(assessments: list[Assessment], now: str) -> Iterator[tuple[str, dict[str, Any]]]:
