@@ -99,3 +99,12 @@ def test_minimum_wage_table_and_a_below_minimum_offer() -> None:
                   wage_per="Hour", begin_date="2024-03-01")  # fmt: skip
     flags = {a.employer.name: [f.flag for f in a.flags] for a in assess(resolve([low, fine]), [])}
     assert flags == {"Sample Citrus Co": ["wage_below_minimum"], "Other Grove Inc": []}
+
+
+def test_same_street_address_counts_toward_a_match() -> None:
+    a = record(employer_name="Demo Ridge Farms LLC", employer_address="12 Orchard Road",
+               employer_city="Tifton")  # fmt: skip
+    b = record(row=3, employer_name="Demo Ridge Farm LLC", employer_address="12 ORCHARD RD.",
+               employer_city="TIFTON")  # fmt: skip
+    score, reasons = pair_score(a, b)
+    assert "same address 12 Orchard Road" in reasons and score >= 0.6

@@ -284,7 +284,7 @@ def write_employers(
 
 # Record fields that tie records into one employer or one flag context (a shared agent,
 # a shared camp): what a new record is compared on to find what it can change.
-_LINK_FIELDS = ("name_keys", "phone", "fein", "agent_key", "housing_key")
+_LINK_FIELDS = ("name_keys", "phone", "fein", "agent_key", "housing_key", "address_key")
 
 
 def affected_records(es: Any, settings: Settings, seeds: list[GwRecord]) -> list[GwRecord]:

@@ -38,6 +38,7 @@ class GwRecord(BaseModel):
     state: str | None = None
     city: str | None = None
     address: str | None = None
+    address_key: str | None = None  # street address normalized (with city and state)
     phone: str | None = None  # ten digits
     fein: str | None = None  # nine digits
     email: str | None = None
@@ -138,6 +139,7 @@ def from_row(
         state=str(state).upper()[:2] if state else None,
         city=str(city).upper() if city else None,
         address=str(address) if address else None,
+        address_key=address_key(address, city, state) if address else None,
         phone=digits(v.get("employer_phone") or v.get("phone_to_apply"), 10),
         fein=digits(v.get("employer_fein"), 9),
         email=(str(v.get("employer_email") or v.get("email_to_apply") or "").lower() or None),

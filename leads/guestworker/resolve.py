@@ -80,6 +80,9 @@ def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
     elif a.state and b.state:
         score -= 0.2
         reasons.append("different states")
+    if a.address_key and a.address_key == b.address_key:
+        score += 0.2
+        reasons.append(f"same address {a.address}")
     if a.agent_key and a.agent_key == b.agent_key:
         score += 0.1
         reasons.append(f"same agent {a.agent}")
