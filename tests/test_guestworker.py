@@ -286,3 +286,20 @@ def test_new_rows_re_resolve_only_the_employers_they_touch(
     after = employer("Example Berry Farm Inc")
     assert after["id"] == berry["id"] and "whd_h2_violations" in after["flag_ids"]
     assert employer("BIG VALLEY PRODUCE INC")["updated_at"] == big["updated_at"]  # untouched
+
+
+def test_ingest_cli_reports_every_file_and_fails_only_when_nothing_loads(
+    loaded: dict[str, Any], test_env: dict[str, str], bad: dict[str, Path], tmp_path: Path
+) -> None:
+    good = tmp_path / "whd_cli.csv"
+    good.write_text("case_id,legal_name,st_cd\n6001,Cli Demo Farm LLC,GA\n", encoding="utf-8")
+    env = {**os.environ, **test_env}
+    run = [LANTERN, "guestworker", "ingest"]
+    mixed = subprocess.run(
+        [*run, str(bad["corrupted"]), str(good)], env=env, capture_output=True, text=True
+    )
+    assert mixed.returncode == 0, mixed.stderr[-2000:]
+    assert "corrupted.xlsx" in mixed.stderr and '"status": "refused"' in mixed.stderr
+    assert '"file": "whd_cli.csv"' in mixed.stderr and "guestworker_summary" in mixed.stderr
+    only_bad = subprocess.run([*run, str(bad["xml_bomb"])], env=env, capture_output=True, text=True)
+    assert only_bad.returncode == 1 and "unsafe XML" in only_bad.stderr
