@@ -75,9 +75,10 @@ def main() -> None:
         if args.es:
             from leads.guestworker.pipeline import _store
             from leads.settings import get_settings
-            from leads.store import connect, ensure_indices
+            from leads.store import connect, drop_indices, ensure_indices
 
-            settings = get_settings()
+            # Its own index prefix, dropped afterwards: never mixed into real data.
+            settings = get_settings().model_copy(update={"index_prefix": "lantern-bench"})
             es = connect(settings)
             ensure_indices(es, settings)
             start = time.perf_counter()
@@ -88,6 +89,7 @@ def main() -> None:
             print(
                 f"index:   {stored:,} records in {index_s:.1f} s = {stored / index_s:,.0f} rows/s"
             )
+            drop_indices(es, settings)
 
         total = read_s + resolve_s + flags_s
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
