@@ -73,24 +73,17 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
 
         @task(execution_timeout=timedelta(hours=1))
         def score(ref: dict[str, str]) -> dict[str, Any]:
-            from leads.batches import score_batch
-            from leads.settings import get_settings
-            from leads.store import connect, ensure_indices
+            from leads.batches import score_ref
 
-            settings = get_settings()
-            es = connect(settings)
-            ensure_indices(es, settings)
-            return {**ref, **score_batch(es, settings, ref["batch_id"], ref["source_id"])}
+            return score_ref(ref)
 
         @task(outlets=[LEADS])
         def summary(results: list[dict[str, Any]]) -> dict[str, int]:
+            from leads.batches import batch_totals
+
             # New leads landed: the event names the batch, and the linking DAG runs on it.
-            batches = sorted({r["batch_id"] for r in results})
+            batches, totals = batch_totals(results)
             get_current_context()["outlet_events"][LEADS].extra = {"batch_ids": batches}
-            totals = {
-                "leads": sum(r["leads"] for r in results),
-                "dead_letters": sum(r["dead_letters"] for r in results),
-            }
             print(f"lantern batch summary: {totals}")
             return totals
 

@@ -123,3 +123,25 @@ def top_leads(
         source_excludes=["entities", "indicators"],
     )
     return [hit["_source"] for hit in result["hits"]["hits"]]
+
+
+def score_ref(ref: dict[str, str]) -> dict[str, Any]:
+    """Scores one collected batch (``{"batch_id", "source_id"}``): what every collection
+    DAG's score task runs."""
+    from leads.settings import get_settings
+    from leads.store import connect, ensure_indices
+
+    settings = get_settings()
+    es = connect(settings)
+    ensure_indices(es, settings)
+    return {**ref, **score_batch(es, settings, ref["batch_id"], ref["source_id"])}
+
+
+def batch_totals(results: list[dict[str, Any]]) -> tuple[list[Any], dict[str, int]]:
+    """The batches scored and the leads and dead letters they made, for a run summary."""
+    batches = sorted({r["batch_id"] for r in results})
+    totals = {
+        "leads": sum(r["leads"] for r in results),
+        "dead_letters": sum(r["dead_letters"] for r in results),
+    }
+    return batches, totals

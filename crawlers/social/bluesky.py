@@ -9,9 +9,10 @@ paging at the first item at or before it.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
-from crawlers.social.client import Fetched, FetchError, RateLimited
+from crawlers.social.client import Fetched
 from crawlers.social.collect import Context
 from crawlers.social.posts import Post, PostError
 
@@ -20,16 +21,7 @@ FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 
 
 def collect(ctx: Context) -> None:
-    with ctx.client() as client:
-        for actor in ctx.source.actors:
-            key = f"actor:{actor}"
-            try:
-                outcome = _actor(ctx, client, actor, key)
-            except RateLimited as exc:
-                outcome = f"paused: {exc}"
-            except FetchError as exc:
-                outcome = f"skipped: no usable answer ({exc})"
-            ctx.done(key, outcome)
+    ctx.each(ctx.source.actors, lambda actor: f"actor:{actor}", partial(_actor, ctx))
 
 
 def _actor(ctx: Context, client: Any, actor: str, key: str) -> str:

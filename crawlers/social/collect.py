@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from crawlers.social.client import PoliteClient
+from crawlers.social.client import FetchError, PoliteClient, RateLimited
 from crawlers.social.registry import Source, check_runnable, load_kinds
 from crawlers.social.sink import PageEvidence, PostSink, Report
 from crawlers.social.state import EsState, MemoryState, State
@@ -31,6 +31,22 @@ class Context:
     # Seconds a collector may wait on a rate limit before pausing the source.
     max_wait: float = 900.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def each(
+        self, targets: list[str], key_of: Callable[[str], str], one: Callable[..., str]
+    ) -> None:
+        """Runs ``one(client, target, key)`` per target with one client, recording each
+        outcome; a rate-limit pause or an unusable answer ends that target only."""
+        with self.client() as client:
+            for target in targets:
+                key = key_of(target)
+                try:
+                    outcome = one(client, target, key)
+                except RateLimited as exc:
+                    outcome = f"paused: {exc}"
+                except FetchError as exc:
+                    outcome = f"skipped: no usable answer ({exc})"
+                self.done(key, outcome)
 
     def done(self, target: str, outcome: str) -> None:
         """Records how one target (a timeline, an actor, a channel) went."""

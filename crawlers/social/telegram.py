@@ -7,13 +7,14 @@ Each channel keeps the highest post id it has stored; the next run stops at it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from crawlers.social.client import Fetched, FetchError, RateLimited
+from crawlers.social.client import Fetched
 from crawlers.social.collect import Context
 from crawlers.social.posts import Post, PostError, html_to_text
 
@@ -27,16 +28,7 @@ _MORE = "//a[contains(concat(' ', normalize-space(@class), ' '), ' tme_messages_
 
 
 def collect(ctx: Context) -> None:
-    with ctx.client() as client:
-        for channel in ctx.source.channels:
-            key = f"channel:{channel}"
-            try:
-                outcome = _channel(ctx, client, channel, key)
-            except RateLimited as exc:
-                outcome = f"paused: {exc}"
-            except FetchError as exc:
-                outcome = f"skipped: no usable answer ({exc})"
-            ctx.done(key, outcome)
+    ctx.each(ctx.source.channels, lambda channel: f"channel:{channel}", partial(_channel, ctx))
 
 
 def _channel(ctx: Context, client: Any, channel: str, key: str) -> str:
