@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 import zipfile
 from collections import defaultdict
 from datetime import datetime
@@ -322,11 +321,9 @@ def test_xml_bomb_corrupted_renamed_and_text(bad: dict[str, Path]) -> None:
     assert not zipfile.is_zipfile(bad["not_a_workbook"])
 
 
-def test_big_workbook_streams_quickly(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_big_workbook_has_every_row(tmp_path: Path) -> None:
+    # Speed is measured by benchmarks/guestworker.py, not asserted here.
     path = samples.write_h2a_workbook(tmp_path / "big.xlsx", rows=2000, seed=11)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5, f"2,000 rows took {elapsed:.1f}s"
     workbook = openpyxl.load_workbook(path, read_only=True)
     try:
         assert sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True)) == 2001

@@ -15,6 +15,8 @@ import base64
 import hashlib
 import os
 import tempfile
+import threading
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +29,7 @@ from warcio.warcwriter import WARCWriter
 
 from leads.models import ScreenshotRef
 
-_DROP = {b"content-encoding", b"transfer-encoding", b"content-length"}
+_DROP = {"content-encoding", "transfer-encoding", "content-length"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -35,12 +37,45 @@ def payload_digest(body: bytes) -> str:
     return "sha256:" + base64.b32encode(hashlib.sha256(body).digest()).decode()
 
 
-class WarcEvidenceMiddleware:
+class WarcFile:
+    """One WARC file per run and process, appended to by the crawler's middleware and
+    the social collectors alike (thread-safe)."""
+
     def __init__(self, folder: Path, name: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{name}-{os.getpid()}.warc.gz"
         self._file: BinaryIO = self.path.open("ab")
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._lock = threading.Lock()
+
+    def write(
+        self, url: str, status: int, headers: Iterable[tuple[str, str]], body: bytes
+    ) -> tuple[str, int]:
+        """Writes one response record; returns its record id and offset."""
+        kept = [(k, v) for k, v in headers if k.lower() not in _DROP]
+        kept.append(("Content-Length", str(len(body))))
+        record = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=BytesIO(body),
+            length=len(body),  # a known length keeps our SHA-256 payload digest
+            http_headers=StatusAndHeaders(str(status), kept, protocol="HTTP/1.1"),
+            warc_headers_dict={"WARC-Payload-Digest": payload_digest(body)},
+        )
+        with self._lock:
+            offset = self._file.tell()
+            self._writer.write_record(record)
+            self._file.flush()
+        return str(record.rec_headers.get_header("WARC-Record-ID")), offset
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class WarcEvidenceMiddleware:
+    def __init__(self, folder: Path, name: str) -> None:
+        self.warc = WarcFile(folder, name)
+        self.path = self.warc.path
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcEvidenceMiddleware:
@@ -54,31 +89,14 @@ class WarcEvidenceMiddleware:
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, values in response.headers.items()
-            if k.lower() not in _DROP
             for v in values
         ]
-        headers.append(("Content-Length", str(len(response.body))))
-        http_headers = StatusAndHeaders(str(response.status), headers, protocol="HTTP/1.1")
-        record = self._writer.create_warc_record(
-            response.url,
-            "response",
-            payload=BytesIO(response.body),
-            length=len(response.body),  # a known length keeps our SHA-256 payload digest
-            http_headers=http_headers,
-            warc_headers_dict={"WARC-Payload-Digest": payload_digest(response.body)},
-        )
-        offset = self._file.tell()
-        self._writer.write_record(record)
-        self._file.flush()
-        request.meta["warc"] = {
-            "file": str(self.path),
-            "record_id": record.rec_headers.get_header("WARC-Record-ID"),
-            "offset": offset,
-        }
+        record_id, offset = self.warc.write(response.url, response.status, headers, response.body)
+        request.meta["warc"] = {"file": str(self.path), "record_id": record_id, "offset": offset}
         return response
 
     def close(self) -> None:
-        self._file.close()
+        self.warc.close()
 
 
 def save_screenshot(folder: Path, png: bytes) -> ScreenshotRef:

@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -41,7 +41,6 @@ class Fetched:
     body: bytes
     fetched_at: datetime
     redirected: bool = False
-    waits: list[float] = field(default_factory=list)  # seconds paused by rate limits
 
     @property
     def content_type(self) -> str | None:
@@ -101,7 +100,6 @@ class PoliteClient:
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._next_at: dict[str, float] = {}  # host -> monotonic time of the next request
         self._lock = threading.Lock()
-        self.requests = 0
 
     def close(self) -> None:
         self._http.close()
@@ -115,10 +113,9 @@ class PoliteClient:
     def get(self, url: str, params: dict[str, str | int] | None = None) -> Fetched:
         """GET with redirects followed (at most 5, each one guarded)."""
         asked = str(httpx.URL(url, params=params)) if params else url
-        current, redirected, waits = asked, False, []
+        current, redirected = asked, False
         for _ in range(6):
-            response, body, paused = self._fetch(current)
-            waits += paused
+            response, body = self._fetch(current)
             if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
                 current = urljoin(current, response.headers["location"])
                 redirected = True
@@ -131,14 +128,12 @@ class PoliteClient:
                 body,
                 datetime.now(UTC),
                 redirected,
-                waits,
             )
         raise FetchError(f"{asked}: more than 5 redirects")
 
-    def _fetch(self, url: str) -> tuple[httpx.Response, bytes, list[float]]:
+    def _fetch(self, url: str) -> tuple[httpx.Response, bytes]:
         self._guard(url)
         self._check_robots(url)
-        waits: list[float] = []
         for attempt in range(self.max_retries + 1):
             self._pace(url)
             response, body = self._send(url)
@@ -152,14 +147,12 @@ class PoliteClient:
                         f"{url}: {response.status_code}, Retry-After {wait:.0f}s is over the "
                         f"{self.max_wait:.0f}s this run may wait; source paused"
                     )
-                waits.append(wait)
                 self.sleep(wait)
                 continue
-            return response, body, waits
+            return response, body
         raise RateLimited(f"{url}: still {response.status_code} after {self.max_retries} retries")
 
     def _send(self, url: str) -> tuple[httpx.Response, bytes]:
-        self.requests += 1
         try:
             with self._http.stream("GET", url) as response:
                 declared = response.headers.get("content-length")

@@ -36,9 +36,11 @@ class Context:
         self, targets: list[str], key_of: Callable[[str], str], one: Callable[..., str]
     ) -> None:
         """Runs ``one(client, target, key)`` per target with one client, recording each
-        outcome; a rate-limit pause or an unusable answer ends that target only."""
+        outcome; a rate-limit pause or an unusable answer ends that target only. A host
+        that wants a login (401/403) would want it for the rest too: they are recorded
+        as skipped without asking again."""
         with self.client() as client:
-            for target in targets:
+            for index, target in enumerate(targets):
                 key = key_of(target)
                 try:
                     outcome = one(client, target, key)
@@ -47,6 +49,10 @@ class Context:
                 except FetchError as exc:
                     outcome = f"skipped: no usable answer ({exc})"
                 self.done(key, outcome)
+                if outcome.startswith("skipped") and ("401" in outcome or "403" in outcome):
+                    for rest in targets[index + 1 :]:
+                        self.done(key_of(rest), outcome)
+                    return
 
     def done(self, target: str, outcome: str) -> None:
         """Records how one target (a timeline, an actor, a channel) went."""

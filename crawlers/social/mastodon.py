@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from crawlers.social.client import Fetched, FetchError, PoliteClient, RateLimited
+from crawlers.social.client import Fetched, FetchError, PoliteClient
 from crawlers.social.collect import Context
 from crawlers.social.posts import Post, PostError, html_to_text
 
@@ -51,21 +51,11 @@ def collect(ctx: Context) -> None:
 
 
 def _instance(ctx: Context, instance: str, targets: list[str]) -> None:
-    with ctx.client() as client:
-        for target in targets:
-            key = f"{instance}|{target}"
-            try:
-                outcome = _timeline(ctx, client, instance, target, key)
-            except RateLimited as exc:
-                outcome = f"paused: {exc}"
-            except FetchError as exc:
-                outcome = f"skipped: no usable answer ({exc})"
-            ctx.done(key, outcome)
-            if outcome.startswith("skipped") and ("401" in outcome or "403" in outcome):
-                # The instance wants a login for timelines: its other targets would too.
-                for rest in targets[targets.index(target) + 1 :]:
-                    ctx.done(f"{instance}|{rest}", outcome)
-                return
+    ctx.each(
+        targets,
+        lambda target: f"{instance}|{target}",
+        lambda client, target, key: _timeline(ctx, client, instance, target, key),
+    )
 
 
 def _timeline(ctx: Context, client: PoliteClient, instance: str, target: str, key: str) -> str:

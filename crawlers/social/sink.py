@@ -12,18 +12,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import Any, TextIO
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
-from crawlers.middlewares.evidence import payload_digest
+from crawlers.middlewares.evidence import WarcFile
 from crawlers.social.client import Fetched
 from crawlers.social.posts import Post, PostError, merge_sightings, post_document
 from leads.models import DeadLetter, RawDocument, WarcRef
@@ -54,42 +49,19 @@ class Report:
 
 
 class PageEvidence:
-    """Appends fetched pages to one WARC file per run and process."""
+    """Fetched pages in the run's WARC file (the same writer the crawler uses)."""
 
     def __init__(self, folder: Path, name: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{name}-{os.getpid()}.warc.gz"
-        self._file = self.path.open("ab")
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
-        self._lock = threading.Lock()
+        self.warc = WarcFile(folder, name)
 
     def record(self, page: Fetched) -> WarcRef:
-        headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _DROP]
-        headers.append(("Content-Length", str(len(page.body))))
-        http = StatusAndHeaders(str(page.status), headers, protocol="HTTP/1.1")
-        record = self._writer.create_warc_record(
-            page.final_url,
-            "response",
-            payload=BytesIO(page.body),
-            length=len(page.body),
-            http_headers=http,
-            warc_headers_dict={"WARC-Payload-Digest": payload_digest(page.body)},
+        record_id, offset = self.warc.write(
+            page.final_url, page.status, page.headers.items(), page.body
         )
-        with self._lock:
-            offset = self._file.tell()
-            self._writer.write_record(record)
-            self._file.flush()
-        return WarcRef(
-            file=self.path.name,
-            record_id=str(record.rec_headers.get_header("WARC-Record-ID")),
-            offset=offset,
-        )
+        return WarcRef(file=self.warc.path.name, record_id=record_id, offset=offset)
 
     def close(self) -> None:
-        self._file.close()
-
-
-_DROP = {"content-encoding", "transfer-encoding", "content-length"}
+        self.warc.close()
 
 
 class PostSink:

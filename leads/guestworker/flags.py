@@ -104,9 +104,10 @@ def assess(
             if r.housing_key:
                 housing_users[r.housing_key].add(e.id)
     direct = {e.id: _debarred_direct(e, debarments) for e in employers}
+    debarred = [e for e in employers if direct[e.id]]  # few: the successor scan's targets
     out = []
     for e in employers:
-        flags = direct[e.id] + _successor(e, employers, direct)
+        flags = direct[e.id] + _successor(e, debarred, direct)
         flags += _whd(e) + _contractor(e) + _shared(e, agent_users, housing_users)
         flags += _housing(e) + _wage(e) + _deductions(e) + _foreign(e)
         if text_indicators is not None:
@@ -159,7 +160,7 @@ def _debarred_direct(e: Employer, debarments: list[GwRecord]) -> list[Flag]:
     return flags
 
 
-def _successor(e: Employer, employers: list[Employer], direct: dict[str, list[Flag]]) -> list[Flag]:
+def _successor(e: Employer, debarred: list[Employer], direct: dict[str, list[Flag]]) -> list[Flag]:
     """A likely successor in interest (20 CFR 655.182): another employer, itself
     matching a debarment, that shares this one's phone, or its agent and city."""
     if direct[e.id]:
@@ -167,8 +168,8 @@ def _successor(e: Employer, employers: list[Employer], direct: dict[str, list[Fl
     phones = set(e.values("phone"))
     places = {(r.agent_key, r.city) for r in e.records if r.agent_key and r.city}
     flags = []
-    for other in employers:
-        if other.id == e.id or not direct[other.id]:
+    for other in debarred:
+        if other.id == e.id:
             continue
         shared = []
         common_phones = phones & set(other.values("phone"))

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -192,12 +193,18 @@ def load_records(es: Any, settings: Settings) -> list[GwRecord]:
     return records
 
 
-def labor_indicators(text: str) -> list[tuple[str, str]]:
-    """The NLP pipeline's labor indicators in a job order's text: (category, quote)."""
+@lru_cache(maxsize=4096)
+def _labor_indicators(text: str) -> tuple[tuple[str, str], ...]:
     from nlp.pipeline import extract
 
     found = extract(text[:100_000])
-    return [(i.category, i.text) for i in found.indicators if i.domain == "labor"]
+    return tuple((i.category, i.text) for i in found.indicators if i.domain == "labor")
+
+
+def labor_indicators(text: str) -> list[tuple[str, str]]:
+    """The NLP pipeline's labor indicators in a job order's text: (category, quote).
+    Cached: the flags and the job-order index read the same texts in one run."""
+    return list(_labor_indicators(text))
 
 
 def assess_all(records: list[GwRecord]) -> list[Assessment]:

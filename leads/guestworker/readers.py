@@ -16,7 +16,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -86,14 +86,6 @@ class RowError:
     number: int
     column: str
     reason: str
-
-
-@dataclass
-class FileRead:
-    path: Path
-    dataset: str = ""
-    rows: list[Row] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
 
 def check_zip(path: Path) -> None:
@@ -211,7 +203,7 @@ def _typed(name: str, cell: Any) -> Any:
         return int(float(str(cell).replace(",", "")))
     if name in FLOAT_FIELDS:
         return float(str(cell).replace(",", "").replace("$", ""))
-    if name in DATE_FIELDS or name == "end_date":
+    if name in DATE_FIELDS:
         return _date(cell)
     if name in BOOL_FIELDS:
         text = str(cell).strip().upper()

@@ -44,12 +44,9 @@ class Employer:
         return sorted({str(getattr(r, attr)) for r in self.records if getattr(r, attr)})
 
 
-def name_similarity(a: GwRecord, b: GwRecord) -> float:
-    best = 0.0
-    for x in a.name_keys:
-        for y in b.name_keys:
-            best = max(best, fuzz.token_sort_ratio(x, y))
-    return best / 100
+def best_similarity(keys: list[str], others: list[str]) -> float:
+    """The best rapidfuzz token-sort similarity (0–1) between two sets of name keys."""
+    return max((fuzz.token_sort_ratio(x, y) for x in keys for y in others), default=0.0) / 100
 
 
 def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
@@ -65,7 +62,7 @@ def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
     if a.phone and a.phone == b.phone:
         score += 0.45
         reasons.append(f"same phone {show_phone(a.phone)}")
-    similarity = name_similarity(a, b)
+    similarity = best_similarity(a.name_keys, b.name_keys)
     if similarity >= 0.95:
         score += 0.55  # with the same state, enough: WHD joins disclosures this way
         reasons.append(f"same name ({similarity:.2f})")
@@ -167,14 +164,7 @@ def resolve(records: Iterable[GwRecord]) -> list[Employer]:
     return employers
 
 
-def by_record(employers: Iterable[Employer]) -> dict[str, Employer]:
-    return {r.id: e for e in employers for r in e.records}
-
-
 def any_match(keys: list[str], others: list[str], threshold: float = 0.9) -> float:
-    """Best similarity between two sets of normalized names."""
-    best = 0.0
-    for x in keys:
-        for y in others:
-            best = max(best, fuzz.token_sort_ratio(x, y) / 100)
+    """Best similarity between two sets of normalized names, 0 below ``threshold``."""
+    best = best_similarity(keys, others)
     return best if best >= threshold else 0.0
