@@ -34,11 +34,13 @@ system-deps:
 	  fi; \
 	fi
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# The editable install also compiles nlp/matching.pyx in place (setup.py), against the
+# spaCy just installed (no build isolation: it reads spaCy's C structs).
+$(VENV)/.installed: requirements.lock pyproject.toml setup.py nlp/matching.pyx
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
 	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
-	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps --no-build-isolation -e .
 	touch $@
 
 lock: ## re-resolve requirements.lock from pyproject.toml

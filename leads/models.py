@@ -1,9 +1,15 @@
-"""The records that cross stage boundaries. Validated here, never passed as loose dicts."""
+"""The records that cross stage boundaries. Validated here, never passed as loose dicts.
+
+One exception, inside extraction only: the hot path builds entities and indicators as
+``EntityFields`` / ``IndicatorFields`` (typed dicts with the models' fields) and
+validates them all at once when it builds the document's ``Extraction``; one validation
+per document measured a third of the cost of one model per entity.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -142,6 +148,33 @@ class Entity(_Strict):
     platform: str | None = None
     lat: float | None = None
     lon: float | None = None
+
+
+class IndicatorFields(TypedDict):
+    """An ``Indicator`` before validation (see the module note)."""
+
+    category: str
+    domain: Domain
+    rule: str
+    weight: float
+    text: str
+    start: int
+    end: int
+
+
+class EntityFields(TypedDict):
+    """An ``Entity`` before validation (see the module note)."""
+
+    type: str
+    value: str
+    text: str
+    start: int
+    end: int
+    obfuscated: NotRequired[bool | None]
+    currency: NotRequired[str | None]
+    platform: NotRequired[str | None]
+    lat: NotRequired[float | None]
+    lon: NotRequired[float | None]
 
 
 class Extraction(_Strict):

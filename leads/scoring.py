@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from leads.models import Indicator, Tier
+from leads.models import Indicator, IndicatorFields, Tier
 from leads.taxonomy import load_taxonomy
 
 TIER_THRESHOLDS: tuple[tuple[int, Tier], ...] = ((60, "high"), (35, "medium"), (10, "low"))
@@ -31,24 +31,40 @@ def tier_for(score: int) -> Tier:
 
 
 def score_indicators(indicators: Iterable[Indicator]) -> Score:
+    return score_fields(
+        {
+            "category": i.category,
+            "domain": i.domain,
+            "rule": i.rule,
+            "weight": i.weight,
+            "text": i.text,
+            "start": i.start,
+            "end": i.end,
+        }
+        for i in indicators
+    )
+
+
+def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
+    """``score_indicators`` for the extraction hot path's typed dicts."""
     taxonomy = load_taxonomy()
-    strongest: dict[str, Indicator] = {}
+    strongest: dict[str, IndicatorFields] = {}
     for ind in indicators:
-        best = strongest.get(ind.category)
-        if best is None or ind.weight > best.weight:
-            strongest[ind.category] = ind
+        best = strongest.get(ind["category"])
+        if best is None or ind["weight"] > best["weight"]:
+            strongest[ind["category"]] = ind
 
     remaining = 1.0
     contributions: list[tuple[float, str]] = []
     for category, ind in strongest.items():
         meta = taxonomy[category]
-        weight = min(ind.weight, meta.weight_cap)
+        weight = min(ind["weight"], meta.weight_cap)
         remaining *= 1.0 - weight / 100.0
         contributions.append(
             (
                 weight,
-                f"{category} (+{weight:g}): {meta.label} — “{ind.text}” "
-                f"at {ind.start}–{ind.end}; evidence: {meta.evidence}",
+                f"{category} (+{weight:g}): {meta.label} — “{ind['text']}” "
+                f"at {ind['start']}–{ind['end']}; evidence: {meta.evidence}",
             )
         )
     score = round(100 * (1.0 - remaining))

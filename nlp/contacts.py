@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from leads.models import Entity
+from leads.models import EntityFields
 from nlp.phones import find_phones
 
 
@@ -20,17 +20,17 @@ def entity(
     *,
     obfuscated: bool | None = None,
     platform: str | None = None,
-) -> Entity:
+) -> EntityFields:
     """An entity from a regex match, with its exact offsets."""
-    return Entity(
-        type=kind,
-        value=value,
-        text=m.group(0),
-        start=m.start(),
-        end=m.end(),
-        obfuscated=obfuscated,
-        platform=platform,
-    )
+    return {
+        "type": kind,
+        "value": value,
+        "text": m.group(0),
+        "start": m.start(),
+        "end": m.end(),
+        "obfuscated": obfuscated,
+        "platform": platform,
+    }
 
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -44,8 +44,8 @@ _EMAIL_SPELLED = re.compile(
 _SPELLED_USER_STOP = {"me", "us", "text", "call", "email", "mail", "write", "contact", "or"}
 
 
-def find_emails(text: str, low: str) -> list[Entity]:
-    out: list[Entity] = []
+def find_emails(text: str, low: str) -> list[EntityFields]:
+    out: list[EntityFields] = []
     if "@" in text:
         out += [entity("email", m.group(0).lower(), m) for m in _EMAIL.finditer(text)]
     if " dot " in low or "(dot)" in low or "[dot]" in low or " punto " in low:
@@ -61,25 +61,20 @@ def find_emails(text: str, low: str) -> list[Entity]:
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 
 
-def find_urls(text: str, low: str) -> list[Entity]:
+def find_urls(text: str, low: str) -> list[EntityFields]:
     if "http" not in low:
         return []
-    out = []
+    out: list[EntityFields] = []
     for m in _URL.finditer(text):
         url = m.group(0).rstrip(".,;:!?")
         out.append(
-            Entity(
-                type="url",
-                value=url.lower(),
-                text=url,
-                start=m.start(),
-                end=m.start() + len(url),
-                obfuscated=None,
-                currency=None,
-                platform=None,
-                lat=None,
-                lon=None,
-            )
+            {
+                "type": "url",
+                "value": url.lower(),
+                "text": url,
+                "start": m.start(),
+                "end": m.start() + len(url),
+            }
         )
     return out
 
@@ -178,6 +173,8 @@ def _marked_starts(text: str) -> list[int]:
     starts = []
     for mark in _MARKS.finditer(text):
         at = mark.start()
+        if at and text[at - 1].isdigit():
+            continue  # "10:30" is a time (the common case, decided without slicing)
         before_mark = text[max(0, at - 12) : at].rstrip(" ")
         if not before_mark or not before_mark[-1].isalpha():
             continue  # "10:30" is a time
@@ -187,14 +184,14 @@ def _marked_starts(text: str) -> list[int]:
     return starts
 
 
-def find_social_handles(text: str, low: str, starts: list[int] | None = None) -> list[Entity]:
+def find_social_handles(text: str, low: str, starts: list[int] | None = None) -> list[EntityFields]:
     """Handles where a platform is named. ``starts``: where long platform names begin,
     if the caller already knows (None: search for them)."""
     if starts is None:
         starts = platform_starts(text, low)
     if ":" in text or "@" in text:
         starts = starts + _marked_starts(text)
-    out = []
+    out: list[EntityFields] = []
     taken = -1
     for start in sorted(set(starts)):
         if start < taken:
@@ -215,8 +212,10 @@ def find_social_handles(text: str, low: str, starts: list[int] | None = None) ->
     return out
 
 
-# "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter.
-_CASHTAG = re.compile(r"\$(?P<tag>[A-Za-z0-9_]{1,20})\b")
+# "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter. The letter and
+# the word start are checked by the pattern, so the many prices never reach Python.
+# (The look-behind follows the "$", so the engine still jumps from one "$" to the next.)
+_CASHTAG = re.compile(r"\$(?<![\w$]\$)(?=[A-Za-z0-9_]{0,19}[A-Za-z])(?P<tag>[A-Za-z0-9_]{1,20})\b")
 _PRICE_LIKE = re.compile(
     r"\d+(?:k|hh|hhr|hr|hrs|h|hour|hours|min|mins|qv|ss|ph|night|hora|horas|usd)?",
     re.IGNORECASE,
@@ -233,14 +232,12 @@ _ZELLE_GAP = re.compile(
 _VENMO_STOP = {"only", "accepted", "ok", "and", "or", "too", "also", "welcome", "payments"}
 
 
-def find_payment_handles(text: str, low: str) -> list[Entity]:
-    out: list[Entity] = []
+def find_payment_handles(text: str, low: str) -> list[EntityFields]:
+    out: list[EntityFields] = []
     if "$" in text:
         for m in _CASHTAG.finditer(text):
-            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
-                continue
             tag = m["tag"]
-            if _PRICE_LIKE.fullmatch(tag) or not any(c.isalpha() for c in tag):
+            if tag[0].isdigit() and _PRICE_LIKE.fullmatch(tag):
                 continue
             out.append(entity("payment_handle", f"cashapp:${tag.lower()}", m, platform="cashapp"))
     if "venmo" in low:
@@ -257,33 +254,28 @@ def find_payment_handles(text: str, low: str) -> list[Entity]:
     return out
 
 
-def _zelle(text: str) -> list[Entity]:
+def _zelle(text: str) -> list[EntityFields]:
     """Zelle pays to a phone or an email: the selector is whichever follows the word."""
-    out = []
+    out: list[EntityFields] = []
     for m in _ZELLE.finditer(text):
         window = text[m.start() : m.end() + 40]
         phones = find_phones(window)
-        emails = [e for e in find_emails(window, window.lower())]
-        targets = sorted(phones + emails, key=lambda e: e.start)
+        emails = find_emails(window, window.lower())
+        targets = sorted(phones + emails, key=lambda e: e["start"])
         if not targets:
             continue
-        gap = window[m.end() - m.start() : targets[0].start]
+        gap = window[m.end() - m.start() : targets[0]["start"]]
         if not _ZELLE_GAP.fullmatch(gap):
             continue
         first = targets[0]
-        value = f"zelle:{first.value}"
         out.append(
-            Entity(
-                type="payment_handle",
-                value=value,
-                text=window[: first.end],
-                start=m.start(),
-                end=m.start() + first.end,
-                platform="zelle",
-                obfuscated=None,
-                currency=None,
-                lat=None,
-                lon=None,
-            )
+            {
+                "type": "payment_handle",
+                "value": f"zelle:{first['value']}",
+                "text": window[: first["end"]],
+                "start": m.start(),
+                "end": m.start() + first["end"],
+                "platform": "zelle",
+            }
         )
     return out

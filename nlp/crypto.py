@@ -13,7 +13,7 @@ import re
 
 from Crypto.Hash import keccak
 
-from leads.models import Entity
+from leads.models import EntityFields
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
@@ -80,8 +80,9 @@ def eip55_valid(address: str) -> bool:
     )
 
 
-def find_crypto_addresses(text: str) -> list[Entity]:
-    low = text.lower()
+def find_crypto_addresses(text: str, low: str | None = None) -> list[EntityFields]:
+    if low is None:
+        low = text.lower()
     found: list[tuple[re.Match[str], str, str]] = []
     for m in _BTC.finditer(text):
         if m.start() and text[m.start() - 1].isalnum():
@@ -97,17 +98,13 @@ def find_crypto_addresses(text: str) -> list[Entity]:
             if eip55_valid(m.group(0)):
                 found.append((m, m.group(0).lower(), "ETH"))  # case is only the checksum
     return [
-        Entity(
-            type="crypto_address",
-            value=value,
-            text=m.group(0),
-            start=m.start(),
-            end=m.end(),
-            currency=currency,
-            obfuscated=None,
-            platform=None,
-            lat=None,
-            lon=None,
-        )
+        {
+            "type": "crypto_address",
+            "value": value,
+            "text": m.group(0),
+            "start": m.start(),
+            "end": m.end(),
+            "currency": currency,
+        }
         for m, value, currency in found
     ]

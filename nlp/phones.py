@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import pairwise
 
 import phonenumbers
 
-from leads.models import Entity
+from leads.models import EntityFields
 
 SPELLED = {
     "zero": "0",
@@ -50,13 +51,16 @@ _HOMOPHONES = {"won", "too", "for", "o"}
 
 _WORDS = "|".join(sorted(SPELLED, key=len, reverse=True))
 _SEP = r"[\s\-.()/_*~•·|,+:]{0,4}"
-# The common case: pieces made of digits (any script), keycaps and look-alike letters.
 # The common case: ten or more digits (any script), keycaps or look-alike letters with
 # short separators between. A run starts on a digit, so the engine skips every other
 # character at C speed, and short numbers (prices, times) never reach Python.
 _RUN_DIGITS = re.compile(
     r"\d(?:[\s\-.()/_*~•·|,+:\ufe0f\u20e3]{0,4}[\dOoIl]){9,}(?:\ufe0f?\u20e3)?"
 )
+# Its cheap outline: a digit and nine more characters of the kinds a run is made of.
+# Every run lies inside one of these, and most ads have none, so the exact pattern
+# (which retries at every digit) runs only on a few short stretches.
+_RUN_OUTLINE = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
 # The slow case, only when spelled digits may be present.
 _PIECE = rf"(?:\d\ufe0f?\u20e3|[OoIl]*\d[\dOoIl]*|\b(?:{_WORDS})\b)"
 _RUN_ANY = re.compile(rf"{_PIECE}(?:{_SEP}{_PIECE})+", re.IGNORECASE)
@@ -147,13 +151,21 @@ def may_spell_digits(low: str) -> bool:
     return False
 
 
-def find_phones(text: str, region: str = "US", spelled: bool | None = None) -> list[Entity]:
+def _runs(text: str, spelled: bool) -> Iterator[re.Match[str]]:
+    if spelled:
+        yield from _RUN_ANY.finditer(text)
+        return
+    for outline in _RUN_OUTLINE.finditer(text):
+        yield from _RUN_DIGITS.finditer(text, outline.start(), outline.end())
+
+
+def find_phones(text: str, region: str = "US", spelled: bool | None = None) -> list[EntityFields]:
     """Phones in ``text``. ``spelled`` says whether spelled digits may occur (the
     pipeline knows it from its tokens); None means: look for them."""
-    found: list[Entity] = []
+    found: list[EntityFields] = []
     if spelled is None:
         spelled = may_spell_digits(text.lower())
-    for run in (_RUN_ANY if spelled else _RUN_DIGITS).finditer(text):
+    for run in _runs(text, spelled):
         if run.end() - run.start() < _MIN_RUN:
             continue
         pieces = _pieces(run, words=spelled)
@@ -170,7 +182,7 @@ def find_phones(text: str, region: str = "US", spelled: bool | None = None) -> l
 
 def _phone_at(
     text: str, pieces: list[tuple[int, int, str, bool]], i: int, region: str
-) -> tuple[Entity | None, int]:
+) -> tuple[EntityFields | None, int]:
     """The phone that starts at piece ``i`` (trying 11 digits, then 10), and how many
     pieces it used."""
     total = 0
@@ -188,7 +200,7 @@ def _phone_at(
     return None, 0
 
 
-def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> Entity | None:
+def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> EntityFields | None:
     digits = "".join(p[2] for p in group)
     if len(digits) == 11 and digits[0] == "1":
         pass
@@ -208,15 +220,11 @@ def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> E
     hidden = any(p[3] for p in group) or chunks not in _STANDARD_CHUNKS or not plain_gaps
     if start > 0 and text[start - 1] == "(":
         start -= 1
-    return Entity(
-        type="phone",
-        value=e164,
-        text=text[start:end],
-        start=start,
-        end=end,
-        obfuscated=hidden,
-        currency=None,
-        platform=None,
-        lat=None,
-        lon=None,
-    )
+    return {
+        "type": "phone",
+        "value": e164,
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "obfuscated": hidden,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import spacy
@@ -12,8 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components  # noqa: F401  (registers the factories)
-from leads.models import Entity, Extraction
-from leads.scoring import score_indicators
+from leads.models import EntityFields, Extraction, IndicatorFields
+from leads.scoring import score_fields
 from leads.settings import get_settings
 from nlp.docdata import TEXT_KEY, get
 
@@ -81,8 +82,8 @@ def get_pipeline(model: str | None = None) -> Language:
 
 
 def doc_to_extraction(doc: Doc, record_id: str, with_ner: bool = False) -> Extraction:
-    indicators = get(doc, "lantern_indicators") or []
-    entities: list[Entity] = [
+    indicators: list[IndicatorFields] = get(doc, "lantern_indicators") or []
+    entities: list[EntityFields] = [
         *(get(doc, "lantern_entities") or []),
         *(get(doc, "lantern_places") or []),
     ]
@@ -90,29 +91,30 @@ def doc_to_extraction(doc: Doc, record_id: str, with_ner: bool = False) -> Extra
         for ent in doc.ents:
             if ent.label_ in NER_LABELS:
                 entities.append(
-                    Entity(
-                        type=NER_LABELS[ent.label_],
-                        value=ent.text,
-                        text=ent.text,
-                        start=ent.start_char,
-                        end=ent.end_char,
-                        obfuscated=None,
-                        currency=None,
-                        platform=None,
-                        lat=None,
-                        lon=None,
-                    )
+                    {
+                        "type": NER_LABELS[ent.label_],
+                        "value": ent.text,
+                        "text": ent.text,
+                        "start": ent.start_char,
+                        "end": ent.end_char,
+                    }
                 )
-    entities.sort(key=lambda e: (e.start, e.end, e.type))
-    scored = score_indicators(indicators)
-    return Extraction(
-        id=record_id,
-        indicators=indicators,
-        entities=entities,
-        score=scored.score,
-        tier=scored.tier,
-        explanation=scored.explanation,
+    entities.sort(key=_ENTITY_ORDER)
+    scored = score_fields(indicators)
+    # One validation for the whole document (see leads.models on the typed dicts).
+    return Extraction.model_validate(
+        {
+            "id": record_id,
+            "indicators": indicators,
+            "entities": entities,
+            "score": scored.score,
+            "tier": scored.tier,
+            "explanation": scored.explanation,
+        }
     )
+
+
+_ENTITY_ORDER = itemgetter("start", "end", "type")
 
 
 def _model(model: str | None) -> str | None:

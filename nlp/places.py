@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from leads.models import Entity
+from leads.models import EntityFields
 from nlp.docdata import doc_text, put
+from nlp.matching import char_spans
 from nlp.patterndocs import pattern_maker
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
@@ -35,6 +36,11 @@ class Place:
     lat: float
     lon: float
     population: int
+
+    @cached_property
+    def value(self) -> str:
+        """What an analyst searches for: "TX", or "Houston, TX"."""
+        return self.state if self.kind == "state" else f"{self.name}, {self.state}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,10 @@ def load_gazetteer() -> Gazetteer:
 _STATE_AFTER = re.compile(r"\s*,?\s*(?P<st>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 
 
+def _longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[1], -match[2]
+
+
 class PlaceMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = load_gazetteer()
@@ -87,15 +97,15 @@ class PlaceMatcher:
         self.matcher.add("PLACE", [make_doc(n.upper()) for n in names if " " in n])
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[Entity] = []
+        found: list[EntityFields] = []
         text = doc_text(doc)
         taken_until = -1
-        matches = sorted(self.matcher(doc), key=lambda m: (m[1], -m[2]))
-        for _, start, end in matches:
+        matches = self.matcher(doc)
+        if len(matches) > 1:
+            matches.sort(key=_longest_first)
+        for _, start, end, cstart, cend in char_spans(doc, matches) if matches else ():
             if start < taken_until:
                 continue  # "Kansas City" wins over "Kansas"
-            first, last = doc[start], doc[end - 1]
-            cstart, cend = first.idx, last.idx + len(last)
             entity = self._resolve(text, text[cstart:cend], cstart, cend)
             if entity is not None:
                 found.append(entity)
@@ -103,7 +113,7 @@ class PlaceMatcher:
         put(doc, "lantern_places", found)
         return doc
 
-    def _resolve(self, text: str, name: str, start: int, end: int) -> Entity | None:
+    def _resolve(self, text: str, name: str, start: int, end: int) -> EntityFields | None:
         g = self.gazetteer
         key = name if name in g.cities or name in g.states else name.title()
         key = g.aliases.get(name, g.aliases.get(key, key))
@@ -127,17 +137,13 @@ class PlaceMatcher:
         return None
 
 
-def _place_entity(place: Place, text: str, start: int, end: int) -> Entity:
-    value = place.state if place.kind == "state" else f"{place.name}, {place.state}"
-    return Entity(
-        type="location",
-        value=value,
-        text=text[start:end],
-        start=start,
-        end=end,
-        lat=place.lat,
-        lon=place.lon,
-        obfuscated=None,
-        currency=None,
-        platform=None,
-    )
+def _place_entity(place: Place, text: str, start: int, end: int) -> EntityFields:
+    return {
+        "type": "location",
+        "value": place.value,
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "lat": place.lat,
+        "lon": place.lon,
+    }

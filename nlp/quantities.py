@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import re
 
-from leads.models import Entity
+from leads.models import EntityFields
 
-# "[1-7]\d" and a range check in Python: an alternation here halves the scan speed.
-_AGE_AFTER = re.compile(
-    r"(?P<a>[1-7]\d)\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old"
-    r"|[aA]ños|[aA]nos)\b"
-)
-# "Honey, 25." / "Coco Fakename 22." / "just turned 18": a bare two-digit age right after
-# a name. The scan starts on digits (fast); the context is checked in Python.
-# A bare two-digit age closing its phrase right after a name: "Honey, 25." (a comma after
-# a word), "Coco Fakename 22." (two capitalized words, an emoji may stand between), or
-# "just turned 18". Each form starts on a literal or a capital, so the scans stay fast.
+_UNIT = r"\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old|[aA]ños|[aA]nos)\b"
+# What may follow a bare age closing its phrase: punctuation, the end, or a symbol.
 _CLOSES = r"(?=[.!,;)]|\s*$|\s+[^\w\s$])"
-_AGE_AFTER_COMMA = re.compile(r", (?P<a>1[89]|[2-7]\d)" + _CLOSES)
-_AGE_AFTER_SPACE = re.compile(r" (?:[^\w\s]+ )?(?P<a>1[89]|[2-7]\d)" + _CLOSES)
+# One scan over two-digit numbers finds both kinds of stated age: with a unit ("25 yo",
+# "25 años") or bare and closing its phrase ("Honey, 25."), whose context (a name right
+# before it) is checked in Python. "[1-7]\d" and a range check in Python: an alternation
+# of ranges at the start halves the scan speed.
+_AGE_NUMBER = re.compile(rf"(?P<a>[1-7]\d)(?:(?P<unit>{_UNIT})|{_CLOSES})")
+# A bare age after two capitalized words ("Coco Fakename 22."); an emoji may stand between.
 _NAME_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]+ [A-Z][a-z]+$")
 _AGE_TURNED = re.compile(r"(?:turned|cumplidos|cumplí|cumpli) (?P<a>1[89]|[2-7]\d)\b")
 
@@ -41,52 +37,74 @@ _PRICE_WORD = re.compile(
 )
 
 
-def find_ages(text: str, low: str) -> list[Entity]:
-    out = []
-    for m in _AGE_AFTER.finditer(text):
-        if m["a"] < "18" or (m.start() and text[m.start() - 1].isdigit()):
+def _age(value: str, text: str, start: int, end: int) -> EntityFields:
+    return {"type": "age", "value": value, "text": text, "start": start, "end": end}
+
+
+def _is_symbol(ch: str) -> bool:
+    """``[^\\w\\s]`` for one character: an emoji or punctuation."""
+    return not (ch.isalnum() or ch == "_" or ch.isspace())
+
+
+def _after_name(text: str, at: int) -> bool:
+    """Whether the bare number at ``at`` follows a name: "Honey, 25" (a word and a
+    comma) or "Coco Fakename 25" / "Coco Fakename 💋 25" (two capitalized words)."""
+    if at >= 3 and text[at - 2 : at] == ", " and text[at - 3].isalpha():
+        return True
+    if not at or text[at - 1] != " ":
+        return False
+    space = at - 1
+    j = space - 1
+    while j >= 0 and _is_symbol(text[j]):
+        j -= 1
+    if j < space - 1 and j >= 0 and text[j] == " ":
+        space = j  # one run of symbols between the name and the number
+    return _NAME_BEFORE.search(text, max(0, space - 40), space) is not None
+
+
+def find_ages(text: str, low: str) -> list[EntityFields]:
+    out: list[EntityFields] = []
+    for m in _AGE_NUMBER.finditer(text):
+        value, start = m["a"], m.start()
+        if value < "18" or (start and text[start - 1].isdigit()):
             continue  # "121 yo" is not 21; stated ages start at 18
-        out.append(Entity(type="age", value=m["a"], text=m.group(0), start=m.start(), end=m.end()))
-    bare = [m for m in _AGE_AFTER_COMMA.finditer(text) if text[m.start() - 1 : m.start()].isalpha()]
-    for m in _AGE_AFTER_SPACE.finditer(text):
-        if _NAME_BEFORE.search(text, max(0, m.start() - 40), m.start()):
-            bare.append(m)
+        if m["unit"] is not None:
+            out.append(_age(value, m.group(0), start, m.end()))
+        elif _after_name(text, start):
+            out.append(_age(value, value, start, start + 2))
     if "turned" in low or "cumpl" in low:
-        bare += _AGE_TURNED.finditer(text)
-    for m in bare:
-        out.append(
-            Entity(type="age", value=m["a"], text=m["a"], start=m.start("a"), end=m.end("a"))
-        )
+        for m in _AGE_TURNED.finditer(text):
+            out.append(_age(m["a"], m["a"], m.start("a"), m.end("a")))
     for label in ("age", "edad"):
         pos = low.find(label)
         while pos != -1:
             if pos == 0 or not low[pos - 1].isalpha():
-                label_match = _AGE_LABEL.match(text, pos)
-                if label_match:
-                    m = label_match
+                labelled = _AGE_LABEL.match(text, pos)
+                if labelled:
                     for group in ("b", "c"):
-                        if m[group]:
+                        if labelled[group]:
+                            whole = labelled.group(0)
                             out.append(
-                                Entity(
-                                    type="age",
-                                    value=m[group],
-                                    text=m.group(0),
-                                    start=m.start(),
-                                    end=m.end(),
-                                )
+                                _age(labelled[group], whole, labelled.start(), labelled.end())
                             )
             pos = low.find(label, pos + 1)
     return out
 
 
-def _price(m: re.Match[str], whole: str, cents: str | None) -> Entity:
+def _price(m: re.Match[str], whole: str, cents: str | None) -> EntityFields:
     value = whole.replace(",", "") + (cents or "")
-    return Entity(type="price", value=value, text=m.group(0), start=m.start(), end=m.end(),
-                  currency="USD")  # fmt: skip
+    return {
+        "type": "price",
+        "value": value,
+        "text": m.group(0),
+        "start": m.start(),
+        "end": m.end(),
+        "currency": "USD",
+    }
 
 
-def find_prices(text: str, low: str) -> list[Entity]:
-    out = []
+def find_prices(text: str, low: str) -> list[EntityFields]:
+    out: list[EntityFields] = []
     if "$" in text:
         out += [_price(m, m["a"], m["d"]) for m in _PRICE_SIGN.finditer(text)]
     if "usd" in low or "dollar" in low or "dólar" in low or "dolar" in low:

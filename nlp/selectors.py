@@ -8,7 +8,7 @@ finders look for themselves.
 
 from __future__ import annotations
 
-from leads.models import Entity
+from leads.models import EntityFields
 from nlp.contacts import find_emails, find_payment_handles, find_social_handles, find_urls
 from nlp.crypto import find_crypto_addresses
 from nlp.phones import find_phones, may_spell_digits
@@ -17,7 +17,7 @@ from nlp.quantities import find_ages, find_prices
 
 def find_selectors(
     text: str, spelled_digits: bool | None = None, platform_starts: list[int] | None = None
-) -> list[Entity]:
+) -> list[EntityFields]:
     low = text.lower()
     if spelled_digits is None:
         spelled_digits = may_spell_digits(low)
@@ -27,7 +27,7 @@ def find_selectors(
         *find_urls(text, low),
         *find_payment_handles(text, low),
         *find_social_handles(text, low, platform_starts),
-        *find_crypto_addresses(text),
+        *find_crypto_addresses(text, low),
         *find_ages(text, low),
         *find_prices(text, low),
     ]

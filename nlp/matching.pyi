@@ -1,0 +1,18 @@
+# Types for the compiled nlp/matching.pyx.
+from typing import TypeVar
+
+from spacy.tokens import Doc
+
+R = TypeVar("R")
+# A later step of a sequence rule: first-token hashes, phrases as tuples of lower-case
+# hashes, and phrase lengths (longest first).
+Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
+
+def char_spans(
+    doc: Doc, matches: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int, int, int]]: ...
+def rule_spans(
+    doc: Doc,
+    matches: list[tuple[int, int, int]],
+    rules: dict[int, tuple[R, tuple[Step, ...] | None, tuple[Step, ...], int]],
+) -> list[tuple[R, int, int, int, int]]: ...

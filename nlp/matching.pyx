@@ -1,0 +1,87 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""Compiled helpers that read a Doc's tokens directly (spaCy's own C structs).
+
+The PhraseMatcher finds rule anchors at C speed; what follows each hit (checking the
+other steps of a sequence rule around it, turning token positions into character
+offsets) was the Python hot spot: reading token attributes from Python builds an object
+per token. Here the same walk reads ``doc.c[i]`` in place. ``make install`` compiles this
+file (``setup.py``); ``nlp/matching.pyi`` gives its types.
+"""
+
+from spacy.tokens.doc cimport Doc
+
+
+cdef tuple _lowers(Doc doc, int begin, int end):
+    return tuple([doc.c[i].lex.lower for i in range(begin, end)])
+
+
+cdef int _walk(Doc doc, int cursor, tuple steps, int max_gap, bint forward):
+    """Where a sequence ends (forward) or starts (backward) if each step follows the
+    last within ``max_gap`` tokens, else -1. A step is (first-token hashes, phrases as
+    tuples of lower-case hashes, phrase lengths longest first)."""
+    cdef int n = doc.length
+    cdef int found, edge, stop, begin, end, length
+    cdef frozenset firsts, phrases
+    cdef tuple lengths
+    for firsts, phrases, lengths in steps:
+        found = -1
+        if forward:
+            stop = min(cursor + max_gap + 1, n)
+        else:
+            stop = max(cursor - max_gap - 1, 0)
+        edge = cursor
+        while (edge < stop) if forward else (edge > stop):
+            for length in lengths:
+                if forward:
+                    begin, end = edge, edge + length
+                else:
+                    begin, end = edge - length, edge
+                if (
+                    begin >= 0
+                    and end <= n
+                    and doc.c[begin].lex.lower in firsts
+                    and _lowers(doc, begin, end) in phrases
+                ):
+                    found = end if forward else begin
+                    break
+            if found >= 0:
+                break
+            edge = edge + 1 if forward else edge - 1
+        if found < 0:
+            return -1
+        cursor = found
+    return cursor
+
+
+def char_spans(Doc doc, list matches):
+    """``(match_id, start, end, start_char, end_char)`` for each ``(match_id, start, end)``."""
+    cdef int start, end
+    return [
+        (match_id, start, end, doc.c[start].idx, doc.c[end - 1].idx + doc.c[end - 1].lex.length)
+        for match_id, start, end in matches
+    ]
+
+
+def rule_spans(Doc doc, list matches, dict rules):
+    """The spans where rules match, as ``(rule, start, end, start_char, end_char)``.
+
+    ``rules`` maps a match id to ``(rule, steps_before, steps_after, max_gap)``; for a
+    phrase rule ``steps_before`` is None and the hit is the span. For a sequence rule the
+    hit is its anchor, and the steps before (nearest first) and after are walked.
+    """
+    cdef int start, end
+    cdef int max_gap
+    out = []
+    for match_id, start, end in matches:
+        rule, before, after, max_gap = rules[match_id]
+        if before is not None:
+            end = _walk(doc, end, after, max_gap, True)
+            if end < 0:
+                continue
+            start = _walk(doc, start, before, max_gap, False)
+            if start < 0:
+                continue
+        out.append(
+            (rule, start, end, doc.c[start].idx, doc.c[end - 1].idx + doc.c[end - 1].lex.length)
+        )
+    return out

@@ -1,0 +1,21 @@
+"""Builds Lantern's one compiled module, ``nlp/matching.pyx`` (everything else is in
+pyproject.toml). It reads spaCy's C structs, so it must be compiled against the spaCy
+that runs it: ``make install`` builds it in place, without build isolation."""
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=cythonize(
+        [
+            Extension(
+                "nlp.matching",
+                ["nlp/matching.pyx"],
+                include_dirs=[numpy.get_include()],
+                language="c++",  # spaCy's headers are C++
+            )
+        ],
+        quiet=True,
+    )
+)
