@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from leads.models import Indicator, IndicatorFields, Tier
 from leads.taxonomy import load_taxonomy
@@ -57,15 +58,11 @@ def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
     remaining = 1.0
     contributions: list[tuple[float, str]] = []
     for category, ind in strongest.items():
-        meta = taxonomy[category]
-        weight = min(ind["weight"], meta.weight_cap)
+        weight = min(ind["weight"], taxonomy[category].weight_cap)
         remaining *= 1.0 - weight / 100.0
+        head, tail = _reason_parts(category, weight)
         contributions.append(
-            (
-                weight,
-                f"{category} (+{weight:g}): {meta.label} — “{ind['text']}” "
-                f"at {ind['start']}–{ind['end']}; evidence: {meta.evidence}",
-            )
+            (weight, f"{head}“{ind['text']}” at {ind['start']}–{ind['end']}{tail}")
         )
     score = round(100 * (1.0 - remaining))
     tier = tier_for(score)
@@ -76,6 +73,13 @@ def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
     elif len(strongest) == 1:
         explanation.append("only one kind of indicator: a single indicator is weak evidence")
     return Score(score=score, tier=tier, explanation=explanation)
+
+
+@lru_cache(maxsize=1024)
+def _reason_parts(category: str, weight: float) -> tuple[str, str]:
+    """The fixed text around a reason's quote (built once; scoring runs per document)."""
+    meta = load_taxonomy()[category]
+    return f"{category} (+{weight:g}): {meta.label} — ", f"; evidence: {meta.evidence}"
 
 
 # Network evidence (Portnoff et al. 2017; Ibanez & Suthers 2014): one selector across many

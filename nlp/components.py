@@ -10,6 +10,7 @@ Matchers are the slow path).
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from leads.models import Domain, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
-from nlp.matching import char_spans, rule_spans
+from nlp.matching import char_spans, longest_token, rule_spans
 from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
@@ -29,6 +30,9 @@ from nlp.places import PlaceMatcher
 from nlp.selectors import find_selectors
 
 OBSCURED_CONTACT_WEIGHT = 25.0
+# The most tokens between two spelled digits of one phone: eleven digit pieces and the
+# separators between them.
+SPELLED_PHONE_TOKENS = 24
 
 
 class SelectorExtractor:
@@ -47,16 +51,24 @@ class SelectorExtractor:
         self.spelled_id = nlp.vocab.strings["SPELLED"]
 
     def __call__(self, doc: Doc) -> Doc:
-        spelled = 0
+        spelled: list[int] = []  # token positions of spelled digits
         starts = []
         matches = self.keywords(doc)
         if matches:
-            for match_id, _, _, start_char, _ in char_spans(doc, matches):
+            for match_id, start, _, start_char, _ in char_spans(doc, matches):
                 if match_id == self.spelled_id:
-                    spelled += 1
+                    spelled.append(start)
                 else:
                     starts.append(start_char)
-        found = find_selectors(doc_text(doc), spelled_digits=spelled >= 2, platform_starts=starts)
+        # A spelled phone holds two spelled digits close together ("five five five",
+        # "two 1 three"); two far apart ("two girls … five stars") cannot be one.
+        near = any(b - a <= SPELLED_PHONE_TOKENS for a, b in pairwise(spelled))
+        found = find_selectors(
+            doc_text(doc),
+            spelled_digits=near,
+            platform_starts=starts,
+            longest_word=longest_token(doc),
+        )
         put(doc, "lantern_entities", found)
         return doc
 

@@ -8,6 +8,7 @@ R = TypeVar("R")
 # hashes, and phrase lengths (longest first).
 Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
 
+def longest_token(doc: Doc) -> int: ...
 def char_spans(
     doc: Doc, matches: list[tuple[int, int, int]]
 ) -> list[tuple[int, int, int, int, int]]: ...

@@ -53,6 +53,15 @@ cdef int _walk(Doc doc, int cursor, tuple steps, int max_gap, bint forward):
     return cursor
 
 
+def longest_token(Doc doc):
+    """The length in characters of the longest token (0 for an empty doc)."""
+    cdef int i, longest = 0
+    for i in range(doc.length):
+        if doc.c[i].lex.length > longest:
+            longest = doc.c[i].lex.length
+    return longest
+
+
 def char_spans(Doc doc, list matches):
     """``(match_id, start, end, start_char, end_char)`` for each ``(match_id, start, end)``."""
     cdef int start, end

@@ -1,8 +1,8 @@
 """All regex-based selectors in one call: phones, emails, URLs, social and payment
 handles, crypto addresses, ages and prices (places are token-based: ``nlp.places``).
 
-The pipeline passes what its token matcher already found (spelled digits, platform
-names) so the text passes that look for them can be skipped; called alone, the
+The pipeline passes what its tokens already tell (spelled digits, platform names, the
+longest word) so the text passes that look for them can be skipped; called alone, the
 finders look for themselves.
 """
 
@@ -14,20 +14,28 @@ from nlp.crypto import find_crypto_addresses
 from nlp.phones import find_phones, may_spell_digits
 from nlp.quantities import find_ages, find_prices
 
+# Shorter than any crypto address, with room for a tokenizer that splits one unexpectedly.
+MIN_CRYPTO_WORD = 20
+
 
 def find_selectors(
-    text: str, spelled_digits: bool | None = None, platform_starts: list[int] | None = None
+    text: str,
+    spelled_digits: bool | None = None,
+    platform_starts: list[int] | None = None,
+    longest_word: int | None = None,
 ) -> list[EntityFields]:
     low = text.lower()
     if spelled_digits is None:
         spelled_digits = may_spell_digits(low)
+    # A Bitcoin address is one word of 26+ characters; most ads have none.
+    crypto = longest_word is None or longest_word >= MIN_CRYPTO_WORD or "bc1" in low or "tb1" in low
     return [
         *find_phones(text, spelled=spelled_digits),
         *find_emails(text, low),
         *find_urls(text, low),
         *find_payment_handles(text, low),
         *find_social_handles(text, low, platform_starts),
-        *find_crypto_addresses(text, low),
+        *(find_crypto_addresses(text, low) if crypto else ()),
         *find_ages(text, low),
         *find_prices(text, low),
     ]

@@ -163,3 +163,39 @@ def test_a_configured_statistical_model_adds_its_entities(tmp_path: Path) -> Non
     kinds = {(e.type, e.value) for e in result.entities}
     assert ("person", "Luna Fictitia") in kinds
     assert ("phone", "+17025550142") in kinds
+
+
+def test_plain_phone_shortcut_agrees_with_the_piece_by_piece_path(monkeypatch) -> None:
+    """Plainly written numbers take a one-step path; every grouping, separator and
+    prefix must give exactly what the general path gives (including "hidden" for odd
+    groupings and nothing after a "$" or "#")."""
+    import random
+
+    from nlp import phones
+
+    rng = random.Random(5)
+    separators = ["", " ", "-", ".", ") ", "(", " - ", "  ", ". "]
+    groupings = [[3, 3, 4], [1, 3, 3, 4], [4, 3, 4], [6, 4], [3, 7], [10], [11], [1, 10]]
+    texts = []
+    for _ in range(3000):
+        area = rng.choice(["212", "213", "702", "305"])
+        digits = area + "5550" + f"1{rng.randrange(10)}{rng.randrange(10)}"[:3]  # 555-01xx
+        digits = ("1" if rng.random() < 0.4 else "") + digits[:10]
+        sizes = rng.choice([g for g in groupings if sum(g) == len(digits)])
+        parts, at = [], 0
+        for size in sizes:
+            parts.append(digits[at : at + size])
+            at += size
+        body = "".join(
+            p + (rng.choice(separators) if i < len(parts) - 1 else "") for i, p in enumerate(parts)
+        )
+        texts.append(
+            rng.choice(["call ", "$", "#", "(", "tel: "])
+            + body
+            + rng.choice([" now", ".", " 9:15", ""])
+        )
+    fast = [phones.find_phones(t, spelled=False) for t in texts]
+    monkeypatch.setattr(phones, "_plain_phone", lambda *_: None)
+    slow = [phones.find_phones(t, spelled=False) for t in texts]
+    assert fast == slow
+    assert sum(1 for found in fast if found) > 1000  # the shortcut was exercised
