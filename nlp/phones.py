@@ -205,16 +205,7 @@ def _plain_phone(text: str, run: re.Match[str], region: str) -> EntityFields | N
     e164 = _e164(written.translate(_NOT_DIGITS), region)
     if e164 is None:
         return None
-    if start > 0 and text[start - 1] == "(":
-        start -= 1
-    return {
-        "type": "phone",
-        "value": e164,
-        "text": text[start:end],
-        "start": start,
-        "end": end,
-        "obfuscated": False,
-    }
+    return _phone_entity(text, e164, start, end, hidden=False)
 
 
 def _phone_at(
@@ -255,8 +246,12 @@ def _phone(text: str, group: list[tuple[int, int, str, bool]], region: str) -> E
     chunks = tuple(len(p[2]) for p in group)
     plain_gaps = all(_PLAIN_GAP.fullmatch(text[a[1] : b[0]]) for a, b in pairwise(group))
     hidden = any(p[3] for p in group) or chunks not in _STANDARD_CHUNKS or not plain_gaps
+    return _phone_entity(text, e164, start, end, hidden)
+
+
+def _phone_entity(text: str, e164: str, start: int, end: int, hidden: bool) -> EntityFields:
     if start > 0 and text[start - 1] == "(":
-        start -= 1
+        start -= 1  # "(213) 555-0101": the area code's bracket belongs to the number
     return {
         "type": "phone",
         "value": e164,
