@@ -34,9 +34,9 @@ system-deps:
 	  fi; \
 	fi
 
-# The editable install also compiles nlp/matching.pyx in place (setup.py), against the
-# spaCy just installed (no build isolation: it reads spaCy's C structs).
-$(VENV)/.installed: requirements.lock pyproject.toml setup.py nlp/matching.pyx
+# The editable install also compiles nlp/*.pyx in place (setup.py), against the spaCy
+# just installed (no build isolation: nlp/matching.pyx reads spaCy's C structs).
+$(VENV)/.installed: requirements.lock pyproject.toml setup.py $(wildcard nlp/*.pyx)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
 	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock

@@ -1,6 +1,7 @@
-"""Builds Lantern's one compiled module, ``nlp/matching.pyx`` (everything else is in
-pyproject.toml). It reads spaCy's C structs, so it must be compiled against the spaCy
-that runs it: ``make install`` builds it in place, without build isolation."""
+"""Builds Lantern's compiled modules, ``nlp/matching.pyx`` and ``nlp/scan.pyx``
+(everything else is in pyproject.toml). ``matching`` reads spaCy's C structs, so it must
+be compiled against the spaCy that runs it: ``make install`` builds in place, without
+build isolation."""
 
 import numpy
 from Cython.Build import cythonize
@@ -14,7 +15,8 @@ setup(
                 ["nlp/matching.pyx"],
                 include_dirs=[numpy.get_include()],
                 language="c++",  # spaCy's headers are C++
-            )
+            ),
+            Extension("nlp.scan", ["nlp/scan.pyx"]),
         ],
         quiet=True,
     )

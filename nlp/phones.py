@@ -18,6 +18,7 @@ from itertools import pairwise
 import phonenumbers
 
 from leads.models import EntityFields
+from nlp.scan import phone_outlines
 
 SPELLED = {
     "zero": "0",
@@ -57,10 +58,6 @@ _SEP = r"[\s\-.()/_*~•·|,+:]{0,4}"
 _RUN_DIGITS = re.compile(
     r"\d(?:[\s\-.()/_*~•·|,+:\ufe0f\u20e3]{0,4}[\dOoIl]){9,}(?:\ufe0f?\u20e3)?"
 )
-# Its cheap outline: a digit and nine more characters of the kinds a run is made of.
-# Every run lies inside one of these, and most ads have none, so the exact pattern
-# (which retries at every digit) runs only on a few short stretches.
-_RUN_OUTLINE = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
 # The slow case, only when spelled digits may be present.
 _PIECE = rf"(?:\d\ufe0f?\u20e3|[OoIl]*\d[\dOoIl]*|\b(?:{_WORDS})\b)"
 _RUN_ANY = re.compile(rf"{_PIECE}(?:{_SEP}{_PIECE})+", re.IGNORECASE)
@@ -161,8 +158,11 @@ def _runs(text: str, spelled: bool) -> Iterator[re.Match[str]]:
     if spelled:
         yield from _RUN_ANY.finditer(text)
         return
-    for outline in _RUN_OUTLINE.finditer(text):
-        yield from _RUN_DIGITS.finditer(text, outline.start(), outline.end())
+    # Every run lies inside an outline (a digit and nine more run characters, found by a
+    # compiled pass); most ads have none, so the exact pattern, which retries at every
+    # digit, runs only on a few short stretches.
+    for start, end in phone_outlines(text):
+        yield from _RUN_DIGITS.finditer(text, start, end)
 
 
 def find_phones(text: str, region: str = "US", spelled: bool | None = None) -> list[EntityFields]:

@@ -199,3 +199,24 @@ def test_plain_phone_shortcut_agrees_with_the_piece_by_piece_path(monkeypatch) -
     slow = [phones.find_phones(t, spelled=False) for t in texts]
     assert fast == slow
     assert sum(1 for found in fast if found) > 1000  # the shortcut was exercised
+
+
+def test_compiled_number_scans_find_what_the_regexes_found() -> None:
+    """The compiled passes replace regex scans; on mixed text (prices, times, Unicode
+    and full-width digits, keycaps, look-alike letters) they must give the same places."""
+    import random
+    import re
+
+    from nlp.scan import phone_outlines, two_digit_numbers
+
+    outline = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
+    # Where the old age scan could match and survive its "no digit before" check.
+    two_digits = re.compile(r"(?<!\d)[1-7]\d(?!\d)")
+    rng = random.Random(9)
+    pieces = ["213", "555", "0101", "$150", "7:30pm", "25", "19", "8", "121", " ", " - ",
+              "(", ")", "O", "l", "٣٤", "２１３", "3\ufe0f\u20e3", "•", "yo", "Luna", ".", ",",
+              "\n", "años", "555-0142"]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
+        assert phone_outlines(text) == [m.span() for m in outline.finditer(text)], text
+        assert two_digit_numbers(text) == [m.start() for m in two_digits.finditer(text)], text
