@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from leads.models import Indicator, IndicatorFields, Tier
 from leads.taxonomy import load_taxonomy
@@ -32,18 +33,7 @@ def tier_for(score: int) -> Tier:
 
 
 def score_indicators(indicators: Iterable[Indicator]) -> Score:
-    return score_fields(
-        {
-            "category": i.category,
-            "domain": i.domain,
-            "rule": i.rule,
-            "weight": i.weight,
-            "text": i.text,
-            "start": i.start,
-            "end": i.end,
-        }
-        for i in indicators
-    )
+    return score_fields(cast(IndicatorFields, i.model_dump()) for i in indicators)
 
 
 def score_fields(indicators: Iterable[IndicatorFields]) -> Score:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -53,13 +54,11 @@ class SelectorExtractor:
     def __call__(self, doc: Doc) -> Doc:
         spelled: list[int] = []  # token positions of spelled digits
         starts = []
-        matches = self.keywords(doc)
-        if matches:
-            for match_id, start, _, start_char, _ in char_spans(doc, matches):
-                if match_id == self.spelled_id:
-                    spelled.append(start)
-                else:
-                    starts.append(start_char)
+        for match_id, start, _, start_char, _ in char_spans(doc, self.keywords(doc)):
+            if match_id == self.spelled_id:
+                spelled.append(start)
+            else:
+                starts.append(start_char)
         # A spelled phone holds two spelled digits close together ("five five five",
         # "two 1 three"); two far apart ("two girls … five stars") cannot be one.
         near = any(b - a <= SPELLED_PHONE_TOKENS for a, b in pairwise(spelled))
@@ -73,14 +72,14 @@ class SelectorExtractor:
         return doc
 
 
-# A later step of a sequence: the hashes its phrases can start with, the phrases as
-# tuples of lower-case string hashes, and their lengths (longest first).
-Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
-# What the matching walk needs per match id: the rule, the steps before its anchor
-# (nearest first; None for a phrase rule), the steps after, and the largest gap.
-RuleEntry = tuple[IndicatorRule, tuple[Step, ...] | None, tuple[Step, ...], int]
-# A rule's hit: the rule, its token span and its character span.
-Hit = tuple[IndicatorRule, int, int, int, int]
+if TYPE_CHECKING:
+    from nlp.matching import Step
+
+    # What the matching walk needs per match id: the rule, the steps before its anchor
+    # (nearest first; None for a phrase rule), the steps after, and the largest gap.
+    RuleEntry = tuple[IndicatorRule, tuple[Step, ...] | None, tuple[Step, ...], int]
+    # A rule's hit: the rule, its token span and its character span.
+    Hit = tuple[IndicatorRule, int, int, int, int]
 
 
 class IndicatorMatcher:
@@ -109,8 +108,7 @@ class IndicatorMatcher:
                 self.rules[match_id] = (rule, before, after, rule.max_gap)
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self.matcher(doc)
-        hits = rule_spans(doc, matches, self.rules) if matches else []
+        hits = rule_spans(doc, self.matcher(doc), self.rules)
         put(doc, "lantern_indicators", self._finish(doc, hits))
         return doc
 

@@ -20,6 +20,9 @@ _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_CONST, _BECH32M_CONST = 1, 0x2BC830A3
 
+# Shorter than any Base58 address (26+), with room for a tokenizer that splits one.
+MIN_BASE58_WORD = 20
+
 # Three passes, each starting on a rare character, beat one alternation at every position.
 _BTC = re.compile(r"[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
 _SEGWIT = re.compile(
@@ -80,11 +83,16 @@ def eip55_valid(address: str) -> bool:
     )
 
 
-def find_crypto_addresses(text: str, low: str | None = None) -> list[EntityFields]:
+def find_crypto_addresses(
+    text: str, low: str | None = None, longest_word: int | None = None
+) -> list[EntityFields]:
+    """``longest_word``: the longest token's length, if the caller knows it; the Base58
+    scan, which retries at every "1" and "3", is skipped when no word is long enough."""
     if low is None:
         low = text.lower()
     found: list[tuple[re.Match[str], str, str]] = []
-    for m in _BTC.finditer(text):
+    btc = _BTC.finditer(text) if longest_word is None or longest_word >= MIN_BASE58_WORD else ()
+    for m in btc:
         if m.start() and text[m.start() - 1].isalnum():
             continue
         if base58check_valid(m.group(0)):

@@ -4,8 +4,8 @@ from typing import TypeVar
 from spacy.tokens import Doc
 
 R = TypeVar("R")
-# A later step of a sequence rule: first-token hashes, phrases as tuples of lower-case
-# hashes, and phrase lengths (longest first).
+# A later step of a sequence rule (nlp.components builds them): first-token hashes,
+# phrases as tuples of lower-case hashes, and phrase lengths (longest first).
 Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
 
 def longest_token(doc: Doc) -> int: ...

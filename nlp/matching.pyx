@@ -11,6 +11,11 @@ file (``setup.py``); ``nlp/matching.pyi`` gives its types.
 from spacy.tokens.doc cimport Doc
 
 
+cdef inline int _end_char(Doc doc, int end):
+    """The character offset just past token ``end - 1``."""
+    return doc.c[end - 1].idx + doc.c[end - 1].lex.length
+
+
 cdef tuple _lowers(Doc doc, int begin, int end):
     return tuple([doc.c[i].lex.lower for i in range(begin, end)])
 
@@ -66,7 +71,7 @@ def char_spans(Doc doc, list matches):
     """``(match_id, start, end, start_char, end_char)`` for each ``(match_id, start, end)``."""
     cdef int start, end
     return [
-        (match_id, start, end, doc.c[start].idx, doc.c[end - 1].idx + doc.c[end - 1].lex.length)
+        (match_id, start, end, doc.c[start].idx, _end_char(doc, end))
         for match_id, start, end in matches
     ]
 
@@ -90,7 +95,5 @@ def rule_spans(Doc doc, list matches, dict rules):
             start = _walk(doc, start, before, max_gap, False)
             if start < 0:
                 continue
-        out.append(
-            (rule, start, end, doc.c[start].idx, doc.c[end - 1].idx + doc.c[end - 1].lex.length)
-        )
+        out.append((rule, start, end, doc.c[start].idx, _end_char(doc, end)))
     return out

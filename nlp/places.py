@@ -101,9 +101,8 @@ class PlaceMatcher:
         text = doc_text(doc)
         taken_until = -1
         matches = self.matcher(doc)
-        if len(matches) > 1:
-            matches.sort(key=_longest_first)
-        for _, start, end, cstart, cend in char_spans(doc, matches) if matches else ():
+        matches.sort(key=_longest_first)
+        for _, start, end, cstart, cend in char_spans(doc, matches):
             if start < taken_until:
                 continue  # "Kansas City" wins over "Kansas"
             entity = self._resolve(text, text[cstart:cend], cstart, cend)

@@ -14,9 +14,6 @@ from nlp.crypto import find_crypto_addresses
 from nlp.phones import find_phones, may_spell_digits
 from nlp.quantities import find_ages, find_prices
 
-# Shorter than any crypto address, with room for a tokenizer that splits one unexpectedly.
-MIN_CRYPTO_WORD = 20
-
 
 def find_selectors(
     text: str,
@@ -27,15 +24,13 @@ def find_selectors(
     low = text.lower()
     if spelled_digits is None:
         spelled_digits = may_spell_digits(low)
-    # A Bitcoin address is one word of 26+ characters; most ads have none.
-    crypto = longest_word is None or longest_word >= MIN_CRYPTO_WORD or "bc1" in low or "tb1" in low
     return [
         *find_phones(text, spelled=spelled_digits),
         *find_emails(text, low),
         *find_urls(text, low),
         *find_payment_handles(text, low),
         *find_social_handles(text, low, platform_starts),
-        *(find_crypto_addresses(text, low) if crypto else ()),
+        *find_crypto_addresses(text, low, longest_word),
         *find_ages(text, low),
         *find_prices(text, low),
     ]
