@@ -23,7 +23,7 @@ from leads.models import Domain, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
-from nlp.matching import char_spans, longest_token, rule_spans
+from nlp.matching import longest_token, phrase_spans, rule_spans
 from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
@@ -54,7 +54,7 @@ class SelectorExtractor:
     def __call__(self, doc: Doc) -> Doc:
         spelled: list[int] = []  # token positions of spelled digits
         starts = []
-        for match_id, start, _, start_char, _ in char_spans(doc, self.keywords(doc)):
+        for match_id, start, _, start_char, _ in phrase_spans(self.keywords, doc):
             if match_id == self.spelled_id:
                 spelled.append(start)
             else:
@@ -108,7 +108,7 @@ class IndicatorMatcher:
                 self.rules[match_id] = (rule, before, after, rule.max_gap)
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = rule_spans(doc, self.matcher(doc), self.rules)
+        hits = rule_spans(self.matcher, doc, self.rules)
         put(doc, "lantern_indicators", self._finish(doc, hits))
         return doc
 

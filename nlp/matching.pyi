@@ -1,6 +1,7 @@
 # Types for the compiled nlp/matching.pyx.
 from typing import TypeVar
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 R = TypeVar("R")
@@ -9,11 +10,9 @@ R = TypeVar("R")
 Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
 
 def longest_token(doc: Doc) -> int: ...
-def char_spans(
-    doc: Doc, matches: list[tuple[int, int, int]]
-) -> list[tuple[int, int, int, int, int]]: ...
+def phrase_spans(matcher: PhraseMatcher, doc: Doc) -> list[tuple[int, int, int, int, int]]: ...
 def rule_spans(
+    matcher: PhraseMatcher,
     doc: Doc,
-    matches: list[tuple[int, int, int]],
     rules: dict[int, tuple[R, tuple[Step, ...] | None, tuple[Step, ...], int]],
 ) -> list[tuple[R, int, int, int, int]]: ...

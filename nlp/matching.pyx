@@ -8,6 +8,9 @@ per token. Here the same walk reads ``doc.c[i]`` in place. ``make install`` comp
 file (``setup.py``); ``nlp/matching.pyi`` gives its types.
 """
 
+from libcpp.vector cimport vector
+from spacy.matcher.phrasematcher cimport PhraseMatcher
+from spacy.structs cimport SpanC
 from spacy.tokens.doc cimport Doc
 
 
@@ -67,27 +70,39 @@ def longest_token(Doc doc):
     return longest
 
 
-def char_spans(Doc doc, list matches):
-    """``(match_id, start, end, start_char, end_char)`` for each ``(match_id, start, end)``."""
-    cdef int start, end
+cdef vector[SpanC] _find(PhraseMatcher matcher, Doc doc):
+    # The matcher's own C search, without what its __call__ adds per match: a Python
+    # tuple, a string-store lookup and a callback check (we register no callbacks).
+    cdef vector[SpanC] found
+    matcher.find_matches(doc, 0, doc.length, &found)
+    return found
+
+
+def phrase_spans(PhraseMatcher matcher, Doc doc):
+    """``(match_id, start, end, start_char, end_char)`` for each match, in the order
+    ``matcher(doc)`` gives them."""
+    cdef vector[SpanC] found = _find(matcher, doc)
+    cdef SpanC m
     return [
-        (match_id, start, end, doc.c[start].idx, _end_char(doc, end))
-        for match_id, start, end in matches
+        (m.label, m.start, m.end, doc.c[m.start].idx, _end_char(doc, m.end)) for m in found
     ]
 
 
-def rule_spans(Doc doc, list matches, dict rules):
+def rule_spans(PhraseMatcher matcher, Doc doc, dict rules):
     """The spans where rules match, as ``(rule, start, end, start_char, end_char)``.
 
     ``rules`` maps a match id to ``(rule, steps_before, steps_after, max_gap)``; for a
     phrase rule ``steps_before`` is None and the hit is the span. For a sequence rule the
     hit is its anchor, and the steps before (nearest first) and after are walked.
     """
+    cdef vector[SpanC] found = _find(matcher, doc)
+    cdef SpanC m
     cdef int start, end
     cdef int max_gap
     out = []
-    for match_id, start, end in matches:
-        rule, before, after, max_gap = rules[match_id]
+    for m in found:
+        start, end = m.start, m.end
+        rule, before, after, max_gap = rules[m.label]
         if before is not None:
             end = _walk(doc, end, after, max_gap, True)
             if end < 0:

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from leads.models import EntityFields
 from nlp.docdata import doc_text, put
-from nlp.matching import char_spans
+from nlp.matching import phrase_spans
 from nlp.patterndocs import pattern_maker
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
@@ -83,7 +83,7 @@ def load_gazetteer() -> Gazetteer:
 _STATE_AFTER = re.compile(r"\s*,?\s*(?P<st>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 
 
-def _longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+def _longest_first(match: tuple[int, int, int, int, int]) -> tuple[int, int]:
     return match[1], -match[2]
 
 
@@ -100,9 +100,9 @@ class PlaceMatcher:
         found: list[EntityFields] = []
         text = doc_text(doc)
         taken_until = -1
-        matches = self.matcher(doc)
+        matches = phrase_spans(self.matcher, doc)
         matches.sort(key=_longest_first)
-        for _, start, end, cstart, cend in char_spans(doc, matches):
+        for _, start, end, cstart, cend in matches:
             if start < taken_until:
                 continue  # "Kansas City" wins over "Kansas"
             entity = self._resolve(text, text[cstart:cend], cstart, cend)

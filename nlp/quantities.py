@@ -1,8 +1,8 @@
 """Stated ages and prices (rates, fees, wages) with their currency.
 
-Each pattern starts on a digit or a "$", so the regex engine skips everything else at C
-speed; label-first ages ("age: 19", "edades 18 a 45") are matched only where the label
-occurs. (A Python loop over every number measured slower than these scans.)
+Compiled passes (``nlp/scan.pyx``) find the few two-digit numbers that can be ages, for
+the age pattern to decide, and read "$" prices whole; label-first ages ("age: 19",
+"edades 18 a 45") are matched only where the label occurs.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from leads.models import EntityFields
-from nlp.scan import two_digit_numbers
+from nlp.scan import age_numbers, dollar_prices
 
 _UNIT = r"\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old|[aA]ños|[aA]nos)\b"
 # What may follow a bare age closing its phrase: punctuation, the end, or a symbol.
@@ -29,7 +29,8 @@ _AGE_LABEL = re.compile(
     r"(?:\s*(?:-|to|a|y)\s*(?P<c>1[89]|[2-7]\d)\b)?",
     re.IGNORECASE,
 )
-_PRICE_SIGN = re.compile(r"\$\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?P<d>\.\d{1,2})?")
+# "$" prices ("$150", "$ 1,500.00") are read whole by nlp.scan.dollar_prices; the pattern
+# it reads is spelled out there. Word-marked prices ("USD 80", "200 dólares") are here.
 _PRICE_WORD = re.compile(
     r"(?:\bUSD\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?P<d>\.\d{1,2})?)"
     r"|(?:\b(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?P<e>\.\d{1,2})?\s?(?:USD|dollars|dólares|dolares)\b)",
@@ -64,8 +65,9 @@ def _after_name(text: str, at: int) -> bool:
 
 def find_ages(text: str, low: str) -> list[EntityFields]:
     out: list[EntityFields] = []
-    # Only two-digit numbers can match ("121 yo" is not 21); a compiled pass finds them.
-    for at in two_digit_numbers(text):
+    # Only two-digit numbers can match ("121 yo" is not 21); a compiled pass finds those
+    # from 18 up with a unit's first letter or a phrase's end after them.
+    for at in age_numbers(text):
         m = _AGE_NUMBER.match(text, at)
         if m is None:
             continue
@@ -110,7 +112,17 @@ def _price(m: re.Match[str], whole: str, cents: str | None) -> EntityFields:
 def find_prices(text: str, low: str) -> list[EntityFields]:
     out: list[EntityFields] = []
     if "$" in text:
-        out += [_price(m, m["a"], m["d"]) for m in _PRICE_SIGN.finditer(text)]
+        out += [
+            {
+                "type": "price",
+                "value": value,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "currency": "USD",
+            }
+            for start, end, value in dollar_prices(text)
+        ]
     if "usd" in low or "dollar" in low or "dólar" in low or "dolar" in low:
         out += [_price(m, m["a"] or m["b"], m["d"] or m["e"]) for m in _PRICE_WORD.finditer(text)]
     return out

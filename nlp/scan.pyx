@@ -4,20 +4,74 @@
 A Python regex that starts on a digit retries at every digit, and ads are full of
 digits (prices, times, ids): those retries were the largest share of the selector
 passes. One C loop per question finds the few places worth a regex; the regexes in
-``nlp.phones`` and ``nlp.quantities`` still decide, so the results are theirs.
+``nlp.phones`` and ``nlp.quantities`` still decide, so the results are theirs. Prices
+after a "$" are the exception: their pattern is simple enough to read here in full, and
+building a match object per price cost more than the rest of the price pass.
 ``nlp/scan.pyi`` gives the types; ``make install`` compiles this file.
 """
 
-from cpython.unicode cimport Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDECIMAL,
+    Py_UNICODE_ISSPACE,
+    PyUnicode_DATA,
+    PyUnicode_GET_LENGTH,
+    PyUnicode_KIND,
+    PyUnicode_READ,
+)
+
+# What each ASCII character is, looked up once per character; the Unicode functions
+# (which cost a call each) run only for characters past ASCII.
+cdef enum:
+    DIGIT = 1
+    SPACE = 2
+    PHONE = 4  # separators, keycap marks and look-alike letters inside a phone run
+    WORD = 8  # \w: letters, digits and "_"
+
+cdef unsigned char _ASCII[128]
+
+
+cdef void _fill_table():
+    cdef int c
+    for c in range(128):
+        _ASCII[c] = 0
+        if 48 <= c <= 57:
+            _ASCII[c] |= DIGIT | WORD
+        if chr(c).isspace():
+            _ASCII[c] |= SPACE
+        if chr(c) in "-.()/_*~|,+:OoIl":
+            _ASCII[c] |= PHONE
+        if chr(c).isalnum() or c == 95:
+            _ASCII[c] |= WORD
+
+
+_fill_table()
+
+
+cdef inline bint _decimal(Py_UCS4 ch):
+    return _ASCII[ch] & DIGIT if ch < 128 else Py_UNICODE_ISDECIMAL(ch)
+
+
+cdef inline bint _space(Py_UCS4 ch):
+    return _ASCII[ch] & SPACE if ch < 128 else Py_UNICODE_ISSPACE(ch)
+
+
+cdef inline bint _word(Py_UCS4 ch):
+    return _ASCII[ch] & WORD if ch < 128 else (Py_UNICODE_ISALNUM(ch) or ch == u"_")
 
 
 cdef inline bint _in_phone_run(Py_UCS4 ch):
     # The characters of nlp.phones' runs: digits of any script, spaces, separators,
     # keycap marks and the letters that stand in for digits.
+    if ch < 128:
+        return _ASCII[ch] != 0 and (_ASCII[ch] & (DIGIT | SPACE | PHONE)) != 0
     return (
         Py_UNICODE_ISDECIMAL(ch)
         or Py_UNICODE_ISSPACE(ch)
-        or ch in u"-.()/_*~\u2022\u00b7|,+:\ufe0f\u20e3OoIl"
+        or ch == 0x2022  # •
+        or ch == 0xB7  # ·
+        or ch == 0xFE0F  # variation selector of keycap emoji
+        or ch == 0x20E3  # combining keycap
     )
 
 
@@ -25,16 +79,22 @@ def phone_outlines(str text):
     """``(start, end)`` of every stretch a digit-run phone can lie in: from the first
     digit of a maximal run of phone characters to the run's end, when that is ten or
     more characters (what ``\\d[run characters]{9,}`` finds, without the retries)."""
-    cdef Py_ssize_t n = len(text), i = 0, j, first
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, j, first
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch
     out = []
     while i < n:
-        if not _in_phone_run(text[i]):
+        if not _in_phone_run(PyUnicode_READ(kind, data, i)):
             i += 1
             continue
         first = -1
         j = i
-        while j < n and _in_phone_run(text[j]):
-            if first < 0 and Py_UNICODE_ISDECIMAL(text[j]):
+        while j < n:
+            ch = PyUnicode_READ(kind, data, j)
+            if not _in_phone_run(ch):
+                break
+            if first < 0 and _decimal(ch):
                 first = j
             j += 1
         if first >= 0 and j - first >= 10:
@@ -43,19 +103,99 @@ def phone_outlines(str text):
     return out
 
 
-def two_digit_numbers(str text):
-    """Where a number of exactly two digits starts whose first digit is 1–7 (the only
-    numbers that can be a stated age from 18 to 79)."""
-    cdef Py_ssize_t n = len(text), i
-    cdef Py_UCS4 ch
+cdef inline bint _closing(Py_UCS4 ch):
+    # nlp.quantities' _CLOSES: punctuation that may end a bare age's phrase.
+    return ch == u"." or ch == u"!" or ch == u"," or ch == u";" or ch == u")"
+
+
+def age_numbers(str text):
+    """Where a number of exactly two digits from 18 to 79 starts, if what follows it can
+    make it a stated age: a unit's first letter ("y", "a") after optional spaces, a
+    closing mark right after, a symbol after spaces, or the end of the text. The regex
+    in ``nlp.quantities`` decides; this only skips the numbers it would reject."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, k
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch, second, after
     out = []
     for i in range(n - 1):
-        ch = text[i]
+        ch = PyUnicode_READ(kind, data, i)
+        if ch < u"1" or ch > u"7":
+            continue
+        second = PyUnicode_READ(kind, data, i + 1)
+        if not _decimal(second) or (ch == u"1" and u"0" <= second <= u"7"):
+            continue  # not two digits, or under 18
+        if i > 0 and _decimal(PyUnicode_READ(kind, data, i - 1)):
+            continue
+        k = i + 2
+        if k < n and _decimal(PyUnicode_READ(kind, data, k)):
+            continue  # three digits or more
+        while k < n and _space(PyUnicode_READ(kind, data, k)):
+            k += 1
+        if k == n:
+            out.append(i)
+            continue
+        after = PyUnicode_READ(kind, data, k)
         if (
-            u"1" <= ch <= u"7"
-            and Py_UNICODE_ISDECIMAL(text[i + 1])
-            and (i == 0 or not Py_UNICODE_ISDECIMAL(text[i - 1]))
-            and (i + 2 == n or not Py_UNICODE_ISDECIMAL(text[i + 2]))
+            after == u"y"
+            or after == u"Y"
+            or after == u"a"
+            or after == u"A"
+            or (k == i + 2 and _closing(after))
+            or (k > i + 2 and not _word(after) and after != u"$")
         ):
             out.append(i)
+    return out
+
+
+cdef Py_ssize_t _digits(int kind, void* data, Py_ssize_t at, Py_ssize_t n):
+    """The length of the run of decimal digits at ``at``."""
+    cdef Py_ssize_t j = at
+    while j < n and _decimal(PyUnicode_READ(kind, data, j)):
+        j += 1
+    return j - at
+
+
+def dollar_prices(str text):
+    """``(start, end, value)`` for each ``\\$\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d{1,2})?``
+    match, left to right as ``finditer`` finds them; the value has no commas."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, p, d, q, c
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    out = []
+    while i < n:
+        if PyUnicode_READ(kind, data, i) != u"$":
+            i += 1
+            continue
+        p = i + 1
+        if p < n and _space(PyUnicode_READ(kind, data, p)):
+            p += 1  # "\s?": a space is taken only if a digit follows it
+            if p >= n or not _decimal(PyUnicode_READ(kind, data, p)):
+                i += 1
+                continue
+        d = _digits(kind, data, p, n)
+        if d == 0:
+            i += 1
+            continue
+        q = p + d
+        whole = text[p:q]
+        # "\d{1,3}(?:,\d{3})+" wins over "\d+" when the first run has at most three
+        # digits and a comma group follows: take every ",ddd" group.
+        if d <= 3:
+            while (
+                q + 3 < n
+                and PyUnicode_READ(kind, data, q) == u","
+                and _digits(kind, data, q + 1, n) >= 3
+            ):
+                q += 4
+            if q > p + d:
+                whole = text[p:q].replace(",", "")
+        if q + 1 < n and PyUnicode_READ(kind, data, q) == u"." and _decimal(
+            PyUnicode_READ(kind, data, q + 1)
+        ):
+            c = 2 if q + 2 < n and _decimal(PyUnicode_READ(kind, data, q + 2)) else 1
+            whole = whole + text[q : q + 1 + c]
+            q += 1 + c
+        out.append((i, q, whole))
+        i = q
     return out

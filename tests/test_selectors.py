@@ -203,20 +203,38 @@ def test_plain_phone_shortcut_agrees_with_the_piece_by_piece_path(monkeypatch) -
 
 def test_compiled_number_scans_find_what_the_regexes_found() -> None:
     """The compiled passes replace regex scans; on mixed text (prices, times, Unicode
-    and full-width digits, keycaps, look-alike letters) they must give the same places."""
+    and full-width digits, keycaps, look-alike letters, units, symbols) they must give
+    the same places, and the age pass may skip only numbers the age pattern rejects."""
     import random
     import re
 
-    from nlp.scan import phone_outlines, two_digit_numbers
+    from nlp.quantities import _AGE_NUMBER
+    from nlp.scan import age_numbers, dollar_prices, phone_outlines
 
     outline = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
-    # Where the old age scan could match and survive its "no digit before" check.
     two_digits = re.compile(r"(?<!\d)[1-7]\d(?!\d)")
+    price = re.compile(r"\$\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?P<d>\.\d{1,2})?")
     rng = random.Random(9)
     pieces = ["213", "555", "0101", "$150", "7:30pm", "25", "19", "8", "121", " ", " - ",
               "(", ")", "O", "l", "٣٤", "２１３", "3\ufe0f\u20e3", "•", "yo", "Luna", ".", ",",
-              "\n", "años", "555-0142"]  # fmt: skip
-    for _ in range(3000):
+              "\n", "años", "555-0142", "$", "$ ", "1,500", ",000", ".5", ".50", "17", "Y",
+              "a", "💋", "!", ";", "_", "y/o", "\u00a0"]  # fmt: skip
+    ages = skipped = 0
+    for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
         assert phone_outlines(text) == [m.span() for m in outline.finditer(text)], text
-        assert two_digit_numbers(text) == [m.start() for m in two_digits.finditer(text)], text
+        assert dollar_prices(text) == [
+            (m.start(), m.end(), m["a"].replace(",", "") + (m["d"] or ""))
+            for m in price.finditer(text)
+        ], text
+        candidates = age_numbers(text)
+        numbers = [m.start() for m in two_digits.finditer(text)]
+        assert set(candidates) <= set(numbers), text
+        for at in numbers:
+            m = _AGE_NUMBER.match(text, at)
+            if m is not None and m["a"] >= "18":
+                ages += 1
+                assert at in candidates, text
+            elif at not in candidates:
+                skipped += 1
+    assert ages > 1000 and skipped > 1000  # both sides were exercised
