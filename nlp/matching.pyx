@@ -1,16 +1,18 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled helpers that read a Doc's tokens directly (spaCy's own C structs).
 
-The PhraseMatcher finds rule anchors at C speed; what follows each hit (checking the
-other steps of a sequence rule around it, turning token positions into character
-offsets) was the Python hot spot: reading token attributes from Python builds an object
-per token. Here the same walk reads ``doc.c[i]`` in place. ``make install`` compiles this
-file (``setup.py``); ``nlp/matching.pyi`` gives its types.
+Phrases are added to spaCy PhraseMatchers, whose tries this module walks itself; what
+follows each hit (checking the other steps of a sequence rule around it, turning token
+positions into character offsets) was the Python hot spot: reading token attributes
+from Python builds an object per token. Here the same walk reads ``doc.c[i]`` in place.
+``make install`` compiles this file (``setup.py``); ``nlp/matching.pyi`` gives its types.
 """
 
 from libcpp.vector cimport vector
+from preshed.maps cimport MapStruct, key_t, map_get, map_iter
+from spacy.attrs cimport LOWER, ORTH
 from spacy.matcher.phrasematcher cimport PhraseMatcher
-from spacy.structs cimport SpanC
+from spacy.structs cimport SpanC, TokenC
 from spacy.tokens.doc cimport Doc
 
 
@@ -70,11 +72,46 @@ def longest_token(Doc doc):
     return longest
 
 
-cdef vector[SpanC] _find(PhraseMatcher matcher, Doc doc):
-    # The matcher's own C search, without what its __call__ adds per match: a Python
-    # tuple, a string-store lookup and a callback check (we register no callbacks).
+cdef inline key_t _key(const TokenC* token, bint lower) noexcept nogil:
+    return token.lex.lower if lower else token.lex.orth
+
+
+cdef vector[SpanC] _find(PhraseMatcher matcher, Doc doc) except *:
+    """The matches ``matcher(doc)`` gives, in its order, from a walk of its trie.
+
+    The matcher's own search reads each token through a helper that takes the GIL state
+    on every call, which measured as most of its time; the trie and the walk are the
+    same, so the matches are too. Only LOWER and ORTH matchers are used here.
+    """
+    if matcher.attr != LOWER and matcher.attr != ORTH:
+        raise ValueError("phrase matchers here match on LOWER or ORTH")
+    cdef bint lower = matcher.attr == LOWER
     cdef vector[SpanC] found
-    matcher.find_matches(doc, 0, doc.length, &found)
+    cdef int n = doc.length, start, end, i
+    cdef const MapStruct* node
+    cdef void* terminal
+    cdef void* value
+    cdef key_t label
+    cdef SpanC span
+    found.reserve(32)
+    for start in range(n):
+        node = <const MapStruct*>map_get(matcher.c_map, _key(&doc.c[start], lower))
+        end = start + 1
+        while node != NULL:
+            # A phrase ends here if the node has the terminal entry: one label per
+            # pattern key that ends at this node.
+            terminal = map_get(node, matcher._terminal_hash)
+            if terminal != NULL:
+                i = 0
+                while map_iter(<const MapStruct*>terminal, &i, &label, &value):
+                    span.label = label
+                    span.start = start
+                    span.end = end
+                    found.push_back(span)
+            if end == n:
+                break
+            node = <const MapStruct*>map_get(node, _key(&doc.c[end], lower))
+            end += 1
     return found
 
 

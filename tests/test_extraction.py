@@ -110,3 +110,37 @@ def test_a_bad_pattern_entry_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(PatternError, match=r"bad.jsonl:2 \(rule broken\).*unknown category"):
         load_rules(tmp_path)
+
+
+def test_compiled_phrase_walk_finds_what_the_phrase_matchers_find() -> None:
+    """``nlp.matching`` walks the PhraseMatchers' tries itself (the matchers' own search
+    measured slower); on every text of the development set, for the keyword, place
+    (case-sensitive) and indicator matchers, it must give the matchers' own matches, in
+    their order, with the tokens' character offsets."""
+    from nlp.matching import phrase_spans
+    from nlp.pipeline import get_pipeline
+
+    nlp = get_pipeline()
+    matchers = [
+        nlp.get_pipe("lantern_selectors").keywords,  # type: ignore[attr-defined]
+        nlp.get_pipe("lantern_places").matcher,  # type: ignore[attr-defined]
+        nlp.get_pipe("lantern_indicators").matcher,  # type: ignore[attr-defined]
+    ]
+    texts = [""] + [
+        json.loads(line)["text"]
+        for path in sorted(Path(__file__).parent.joinpath("devset").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    texts += [t.upper() for t in texts[:50]] + ["New York New York City Kansas City, MO"]
+    found = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        for matcher in matchers:
+            spans = phrase_spans(matcher, doc)
+            assert [span[:3] for span in spans] == matcher(doc), text
+            assert [span[3:] for span in spans] == [
+                (doc[s:e].start_char, doc[s:e].end_char) for _, s, e, _, _ in spans
+            ]
+            found += len(spans)
+    assert found > 1000
