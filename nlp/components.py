@@ -1,7 +1,7 @@
 """spaCy pipeline components, registered as factories so a pipeline is built from config.
 
 Results live on the Doc: ``doc._.lantern_entities``, ``doc._.lantern_places`` and
-``doc._.lantern_indicators``. Every rule runs through one PhraseMatcher (C-speed);
+``doc._.lantern_indicators``. Every rule runs through one phrase index (C-speed);
 order-sensitive rules are checked only where their anchor matched, by the compiled walk
 in ``nlp/matching.pyx``, which keeps the pipeline near tokenizer speed (token-pattern
 Matchers are the slow path).
@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from leads.models import Domain, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
-from nlp.matching import longest_token, phrase_spans, rule_spans
+from nlp.matching import PhraseIndex, longest_token, phrase_spans, rule_spans
 from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
@@ -39,14 +38,14 @@ SPELLED_PHONE_TOKENS = 24
 class SelectorExtractor:
     """Runs the compiled selector passes over the text (cheaper than token patterns).
 
-    One PhraseMatcher pass over the tokens first finds spelled digits and platform
+    One phrase pass over the tokens first finds spelled digits and platform
     names, so the phone finder's slow pass and the handle finder's name search run only
     where they can find something.
     """
 
     def __init__(self, nlp: Language) -> None:
         make_doc = pattern_maker(nlp)
-        self.keywords = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.keywords = PhraseIndex(nlp.vocab, attr="LOWER")
         self.keywords.add("SPELLED", [make_doc(w) for w in SPELLED_GATE])
         self.keywords.add("PLATFORM", [make_doc(w) for w in LONG_PLATFORM_NAMES])
         self.spelled_id = nlp.vocab.strings["SPELLED"]
@@ -83,14 +82,14 @@ if TYPE_CHECKING:
 
 
 class IndicatorMatcher:
-    """Phrase rules, and the anchor step of sequence rules, run in one PhraseMatcher; the
+    """Phrase rules, and the anchor step of sequence rules, run in one phrase index; the
     other steps of a sequence are checked on the few tokens around its anchor only, so
     common words in them ("for", "$") cost nothing where the rule cannot fire.
     """
 
     def __init__(self, nlp: Language, patterns_dir: str) -> None:
         self.rules: dict[int, RuleEntry] = {}  # match id -> rule and its steps
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = PhraseIndex(nlp.vocab, attr="LOWER")
         self.domains: dict[str, Domain] = {
             name: cat.domain for name, cat in load_taxonomy().items()
         }

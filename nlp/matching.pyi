@@ -3,16 +3,23 @@ from typing import TypeVar
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 R = TypeVar("R")
 # A later step of a sequence rule (nlp.components builds them): first-token hashes,
 # phrases as tuples of lower-case hashes, and phrase lengths (longest first).
 Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
 
+class PhraseIndex:
+    matcher: PhraseMatcher
+    def __init__(self, vocab: Vocab, attr: str = "LOWER") -> None: ...
+    def add(self, key: str, docs: list[Doc]) -> None: ...
+    def __len__(self) -> int: ...
+
 def longest_token(doc: Doc) -> int: ...
-def phrase_spans(matcher: PhraseMatcher, doc: Doc) -> list[tuple[int, int, int, int, int]]: ...
+def phrase_spans(index: PhraseIndex, doc: Doc) -> list[tuple[int, int, int, int, int]]: ...
 def rule_spans(
-    matcher: PhraseMatcher,
+    index: PhraseIndex,
     doc: Doc,
     rules: dict[int, tuple[R, tuple[Step, ...] | None, tuple[Step, ...], int]],
 ) -> list[tuple[R, int, int, int, int]]: ...

@@ -1,16 +1,16 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled helpers that read a Doc's tokens directly (spaCy's own C structs).
 
-Phrases are added to spaCy PhraseMatchers, whose tries this module walks itself; what
+Phrases live in spaCy PhraseMatchers, whose tries this module walks itself; what
 follows each hit (checking the other steps of a sequence rule around it, turning token
 positions into character offsets) was the Python hot spot: reading token attributes
 from Python builds an object per token. Here the same walk reads ``doc.c[i]`` in place.
 ``make install`` compiles this file (``setup.py``); ``nlp/matching.pyi`` gives its types.
 """
 
+from libc.string cimport memset
 from libcpp.vector cimport vector
 from preshed.maps cimport MapStruct, key_t, map_get, map_iter
-from spacy.attrs cimport LOWER, ORTH
 from spacy.matcher.phrasematcher cimport PhraseMatcher
 from spacy.structs cimport SpanC, TokenC
 from spacy.tokens.doc cimport Doc
@@ -76,63 +76,104 @@ cdef inline key_t _key(const TokenC* token, bint lower) noexcept nogil:
     return token.lex.lower if lower else token.lex.orth
 
 
-cdef vector[SpanC] _find(PhraseMatcher matcher, Doc doc) except *:
-    """The matches ``matcher(doc)`` gives, in its order, from a walk of its trie.
+# Bits of the phrase-start bitset: a token whose key's low bits are not set cannot
+# start a phrase, which spares the trie lookup (a hash probe and a likely cache miss)
+# for most tokens.
+cdef enum:
+    START_BITS = 65536
+    START_BYTES = 8192  # START_BITS / 8
 
-    The matcher's own search reads each token through a helper that takes the GIL state
-    on every call, which measured as most of its time; the trie and the walk are the
-    same, so the matches are too. Only LOWER and ORTH matchers are used here.
+
+cdef class PhraseIndex:
+    """Phrases to find in docs, by lower-case form or exact spelling: a spaCy
+    PhraseMatcher holds the trie, and this module walks it (``phrase_spans``,
+    ``rule_spans``).
+
+    The matcher's own search reads each token through a helper that takes the GIL
+    state on every call, which measured as most of its time. The walk here is the same
+    over the same trie, so the matches are the same (``matcher(doc)`` still works, and
+    the tests compare the two); it also skips tokens that start no phrase.
     """
-    if matcher.attr != LOWER and matcher.attr != ORTH:
-        raise ValueError("phrase matchers here match on LOWER or ORTH")
-    cdef bint lower = matcher.attr == LOWER
-    cdef vector[SpanC] found
-    cdef int n = doc.length, start, end, i
-    cdef const MapStruct* node
-    cdef void* terminal
-    cdef void* value
-    cdef key_t label
-    cdef SpanC span
-    found.reserve(32)
-    for start in range(n):
-        node = <const MapStruct*>map_get(matcher.c_map, _key(&doc.c[start], lower))
-        end = start + 1
-        while node != NULL:
-            # A phrase ends here if the node has the terminal entry: one label per
-            # pattern key that ends at this node.
-            terminal = map_get(node, matcher._terminal_hash)
-            if terminal != NULL:
-                i = 0
-                while map_iter(<const MapStruct*>terminal, &i, &label, &value):
-                    span.label = label
-                    span.start = start
-                    span.end = end
-                    found.push_back(span)
-            if end == n:
-                break
-            node = <const MapStruct*>map_get(node, _key(&doc.c[end], lower))
-            end += 1
-    return found
+
+    cdef readonly PhraseMatcher matcher
+    cdef bint lower
+    cdef unsigned char starts[START_BYTES]
+
+    def __init__(self, vocab, attr="LOWER"):
+        if attr not in ("LOWER", "ORTH"):
+            raise ValueError(f"a PhraseIndex matches on LOWER or ORTH, not {attr!r}")
+        self.matcher = PhraseMatcher(vocab, attr=attr)
+        self.lower = attr == "LOWER"
+        memset(self.starts, 0, sizeof(self.starts))
+
+    def add(self, str key, list docs):
+        """Adds phrases (pattern docs) under ``key``, as ``PhraseMatcher.add`` does."""
+        cdef Doc doc
+        cdef key_t first
+        self.matcher.add(key, docs)
+        for doc in docs:
+            if doc.length:
+                first = _key(&doc.c[0], self.lower) % START_BITS
+                self.starts[first >> 3] |= 1 << (first & 7)
+
+    def __len__(self):
+        return len(self.matcher)
+
+    cdef inline bint _may_start(self, key_t key) noexcept nogil:
+        key = key % START_BITS
+        return self.starts[key >> 3] & (1 << (key & 7))
+
+    cdef vector[SpanC] find(self, Doc doc) noexcept:
+        cdef vector[SpanC] found
+        cdef int n = doc.length, start, end, i
+        cdef const MapStruct* node
+        cdef void* terminal
+        cdef void* value
+        cdef key_t key, label
+        cdef SpanC span
+        found.reserve(32)
+        for start in range(n):
+            key = _key(&doc.c[start], self.lower)
+            if not self._may_start(key):
+                continue
+            node = <const MapStruct*>map_get(self.matcher.c_map, key)
+            end = start + 1
+            while node != NULL:
+                # A phrase ends here if the node has the terminal entry: one label per
+                # pattern key that ends at this node.
+                terminal = map_get(node, self.matcher._terminal_hash)
+                if terminal != NULL:
+                    i = 0
+                    while map_iter(<const MapStruct*>terminal, &i, &label, &value):
+                        span.label = label
+                        span.start = start
+                        span.end = end
+                        found.push_back(span)
+                if end == n:
+                    break
+                node = <const MapStruct*>map_get(node, _key(&doc.c[end], self.lower))
+                end += 1
+        return found
 
 
-def phrase_spans(PhraseMatcher matcher, Doc doc):
+def phrase_spans(PhraseIndex index, Doc doc):
     """``(match_id, start, end, start_char, end_char)`` for each match, in the order
-    ``matcher(doc)`` gives them."""
-    cdef vector[SpanC] found = _find(matcher, doc)
+    ``index.matcher(doc)`` gives them."""
+    cdef vector[SpanC] found = index.find(doc)
     cdef SpanC m
     return [
         (m.label, m.start, m.end, doc.c[m.start].idx, _end_char(doc, m.end)) for m in found
     ]
 
 
-def rule_spans(PhraseMatcher matcher, Doc doc, dict rules):
+def rule_spans(PhraseIndex index, Doc doc, dict rules):
     """The spans where rules match, as ``(rule, start, end, start_char, end_char)``.
 
     ``rules`` maps a match id to ``(rule, steps_before, steps_after, max_gap)``; for a
     phrase rule ``steps_before`` is None and the hit is the span. For a sequence rule the
     hit is its anchor, and the steps before (nearest first) and after are walked.
     """
-    cdef vector[SpanC] found = _find(matcher, doc)
+    cdef vector[SpanC] found = index.find(doc)
     cdef SpanC m
     cdef int start, end
     cdef int max_gap

@@ -15,12 +15,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from leads.models import EntityFields
 from nlp.docdata import doc_text, put
-from nlp.matching import phrase_spans
+from nlp.matching import PhraseIndex, phrase_spans
 from nlp.patterndocs import pattern_maker
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
@@ -91,7 +90,7 @@ class PlaceMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = load_gazetteer()
         make_doc = pattern_maker(nlp)
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.matcher = PhraseIndex(nlp.vocab, attr="ORTH")
         names = [*self.gazetteer.cities, *self.gazetteer.states, *self.gazetteer.aliases]
         self.matcher.add("PLACE", [make_doc(n) for n in names])
         self.matcher.add("PLACE", [make_doc(n.upper()) for n in names if " " in n])

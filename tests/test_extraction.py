@@ -114,14 +114,14 @@ def test_a_bad_pattern_entry_is_named(tmp_path: Path) -> None:
 
 def test_compiled_phrase_walk_finds_what_the_phrase_matchers_find() -> None:
     """``nlp.matching`` walks the PhraseMatchers' tries itself (the matchers' own search
-    measured slower); on every text of the development set, for the keyword, place
-    (case-sensitive) and indicator matchers, it must give the matchers' own matches, in
-    their order, with the tokens' character offsets."""
+    measured slower) and skips tokens that start no phrase; on every text of the
+    development set, for the keyword, place (case-sensitive) and indicator phrases, it
+    must give the matchers' own matches, in their order, with the character offsets."""
     from nlp.matching import phrase_spans
     from nlp.pipeline import get_pipeline
 
     nlp = get_pipeline()
-    matchers = [
+    indexes = [
         nlp.get_pipe("lantern_selectors").keywords,  # type: ignore[attr-defined]
         nlp.get_pipe("lantern_places").matcher,  # type: ignore[attr-defined]
         nlp.get_pipe("lantern_indicators").matcher,  # type: ignore[attr-defined]
@@ -136,9 +136,9 @@ def test_compiled_phrase_walk_finds_what_the_phrase_matchers_find() -> None:
     found = 0
     for text in texts:
         doc = nlp.make_doc(text)
-        for matcher in matchers:
-            spans = phrase_spans(matcher, doc)
-            assert [span[:3] for span in spans] == matcher(doc), text
+        for index in indexes:
+            spans = phrase_spans(index, doc)
+            assert [span[:3] for span in spans] == index.matcher(doc), text
             assert [span[3:] for span in spans] == [
                 (doc[s:e].start_char, doc[s:e].end_char) for _, s, e, _, _ in spans
             ]
