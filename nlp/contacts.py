@@ -11,6 +11,7 @@ import re
 
 from leads.models import EntityFields
 from nlp.phones import find_phones
+from nlp.scan import cashtags, marks
 
 
 def entity(
@@ -112,7 +113,6 @@ _NAME_BEFORE_MARK = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(PLATFORMS, key=len, reverse=True)) + r")\s*$",
     re.IGNORECASE,
 )
-_MARKS = re.compile(r"[:@]")
 _HANDLE_STOP = {
     "me",
     "only",
@@ -171,10 +171,7 @@ def platform_starts(text: str, low: str) -> list[int]:
 def _marked_starts(text: str) -> list[int]:
     """Platform names glued to a ':' or '@' mark, which tokenizers do not split."""
     starts = []
-    for mark in _MARKS.finditer(text):
-        at = mark.start()
-        if at and text[at - 1].isdigit():
-            continue  # "10:30" is a time (the common case, decided without slicing)
+    for at in marks(text):  # a compiled pass; "10:30" (a time) is already left out
         before_mark = text[max(0, at - 12) : at].rstrip(" ")
         if not before_mark or not before_mark[-1].isalpha():
             continue  # "10:30" is a time
@@ -212,13 +209,12 @@ def find_social_handles(text: str, low: str, starts: list[int] | None = None) ->
     return out
 
 
-# "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter. The letter and
-# the word start are checked by the pattern, so the many prices never reach Python.
-# (The look-behind follows the "$", so the engine still jumps from one "$" to the next.)
-_CASHTAG = re.compile(r"\$(?<![\w$]\$)(?=[A-Za-z0-9_]{0,19}[A-Za-z])(?P<tag>[A-Za-z0-9_]{1,20})\b")
-_PRICE_LIKE = re.compile(
-    r"\d+(?:k|hh|hhr|hr|hrs|h|hour|hours|min|mins|qv|ss|ph|night|hora|horas|usd)?",
-    re.IGNORECASE,
+# "$150", "$150hh", "$200/hr" are prices; a Cash App tag needs a letter, and a tag that
+# is a number and one of these units is a price too. A compiled pass (nlp.scan.cashtags)
+# reads the tags, so the many prices never reach Python.
+_PRICE_UNITS = frozenset(
+    {"k", "h", "hh", "hhr", "hr", "hrs", "hour", "hours", "hora", "horas", "min", "mins"}
+    | {"qv", "ss", "ph", "night", "usd"}
 )
 _VENMO = re.compile(r"\bvenmo\b[\s:@-]*(?:me\s+)?@?(?P<name>[A-Za-z0-9_-]{3,30})", re.IGNORECASE)
 _PAYPAL = re.compile(r"\bpaypal\.me/(?P<name>[A-Za-z0-9_.-]{1,30})", re.IGNORECASE)
@@ -235,11 +231,19 @@ _VENMO_STOP = {"only", "accepted", "ok", "and", "or", "too", "also", "welcome", 
 def find_payment_handles(text: str, low: str) -> list[EntityFields]:
     out: list[EntityFields] = []
     if "$" in text:
-        for m in _CASHTAG.finditer(text):
-            tag = m["tag"]
-            if tag[0].isdigit() and _PRICE_LIKE.fullmatch(tag):
-                continue
-            out.append(entity("payment_handle", f"cashapp:${tag.lower()}", m, platform="cashapp"))
+        for start, end in cashtags(text, _PRICE_UNITS):
+            written = text[start:end]
+            out.append(
+                {
+                    "type": "payment_handle",
+                    "value": f"cashapp:{written.lower()}",
+                    "text": written,
+                    "start": start,
+                    "end": end,
+                    "obfuscated": None,
+                    "platform": "cashapp",
+                }
+            )
     if "venmo" in low:
         for m in _VENMO.finditer(text):
             name = m["name"].lower()

@@ -79,27 +79,39 @@ def phone_outlines(str text):
     """``(start, end)`` of every stretch a digit-run phone can lie in: from the first
     digit of a maximal run of phone characters to the run's end, when that is ten or
     more characters (what ``\\d[run characters]{9,}`` finds, without the retries)."""
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, j, first
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, j
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    out = []
+    while i < n:
+        # The next digit starts an outline: the text since the last run's end (a
+        # character outside every run) holds no digit, so it is its run's first.
+        if not _decimal(PyUnicode_READ(kind, data, i)):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _in_phone_run(PyUnicode_READ(kind, data, j)):
+            j += 1
+        if j - i >= 10:
+            out.append((i, j))
+        i = j
+    return out
+
+
+def marks(str text):
+    """Where a ":" or "@" stands that does not follow a digit ("IG: luna", "tg@rosa",
+    not "10:30"): the places a platform name glued to its mark can end."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_UCS4 ch
     out = []
-    while i < n:
-        if not _in_phone_run(PyUnicode_READ(kind, data, i)):
-            i += 1
-            continue
-        first = -1
-        j = i
-        while j < n:
-            ch = PyUnicode_READ(kind, data, j)
-            if not _in_phone_run(ch):
-                break
-            if first < 0 and _decimal(ch):
-                first = j
-            j += 1
-        if first >= 0 and j - first >= 10:
-            out.append((first, j))
-        i = j
+    for i in range(n):
+        ch = PyUnicode_READ(kind, data, i)
+        if (ch == u":" or ch == u"@") and not (
+            i and _decimal(PyUnicode_READ(kind, data, i - 1))
+        ):
+            out.append(i)
     return out
 
 
@@ -198,4 +210,58 @@ def dollar_prices(str text):
             q += 1 + c
         out.append((i, q, whole))
         i = q
+    return out
+
+
+cdef inline bint _ascii_word(Py_UCS4 ch):
+    return ch < 128 and (_ASCII[ch] & WORD) != 0
+
+
+def cashtags(str text, frozenset price_units):
+    """``(start, end)`` of each Cash App tag: "$" (not after a word character or "$"),
+    then 1–20 of ``[A-Za-z0-9_]`` with a letter among them, ending at a word boundary,
+    as ``\\$(?<![\\w$]\\$)(?=[A-Za-z0-9_]{0,19}[A-Za-z])[A-Za-z0-9_]{1,20}\\b`` finds them;
+    a tag that is digits and a lower-cased unit from ``price_units`` ("$150hh", "$80qv")
+    is a price and left out."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, j, end, digits
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch, before
+    cdef bint letter
+    out = []
+    while i < n:
+        if PyUnicode_READ(kind, data, i) != u"$":
+            i += 1
+            continue
+        if i:
+            before = PyUnicode_READ(kind, data, i - 1)
+            if before == u"$" or _word(before):
+                i += 1
+                continue
+        j = i + 1
+        letter = False
+        digits = 0
+        while j < n and j - i <= 21:
+            ch = PyUnicode_READ(kind, data, j)
+            if not _ascii_word(ch):
+                break
+            if not (_ASCII[ch] & DIGIT) and ch != u"_":
+                letter = True
+            elif not letter and (_ASCII[ch] & DIGIT) and digits == j - i - 1:
+                digits += 1  # the tag's leading digits
+            j += 1
+        end = j
+        if (
+            end == i + 1
+            or end - i - 1 > 20
+            or not letter
+            or (end < n and _word(PyUnicode_READ(kind, data, end)))
+        ):
+            i += 1
+            continue
+        if digits and text[i + 1 + digits : end].lower() in price_units:
+            i = end
+            continue
+        out.append((i, end))
+        i = end
     return out

@@ -208,18 +208,26 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
     import random
     import re
 
+    from nlp.contacts import _PRICE_UNITS
     from nlp.quantities import _AGE_NUMBER
-    from nlp.scan import age_numbers, dollar_prices, phone_outlines
+    from nlp.scan import age_numbers, cashtags, dollar_prices, marks, phone_outlines
 
     outline = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
     two_digits = re.compile(r"(?<!\d)[1-7]\d(?!\d)")
     price = re.compile(r"\$\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?P<d>\.\d{1,2})?")
+    cashtag = re.compile(
+        r"\$(?<![\w$]\$)(?=[A-Za-z0-9_]{0,19}[A-Za-z])(?P<tag>[A-Za-z0-9_]{1,20})\b"
+    )
+    price_like = re.compile(rf"\d+(?:{'|'.join(_PRICE_UNITS)})?", re.IGNORECASE)
+    mark = re.compile(r"(?<!\d)[:@]")
     rng = random.Random(9)
     pieces = ["213", "555", "0101", "$150", "7:30pm", "25", "19", "8", "121", " ", " - ",
               "(", ")", "O", "l", "٣٤", "２１３", "3\ufe0f\u20e3", "•", "yo", "Luna", ".", ",",
               "\n", "años", "555-0142", "$", "$ ", "1,500", ",000", ".5", ".50", "17", "Y",
-              "a", "💋", "!", ";", "_", "y/o", "\u00a0"]  # fmt: skip
-    ages = skipped = 0
+              "a", "💋", "!", ";", "_", "y/o", "\u00a0", "hh", "QV", "Luna_Demo", "é", "ig:",
+              "@", "$$", "abcdefghijklmnopqrstu", "hora", "k", " $luna ", "$Rosa_Demo",
+              " $150hh "]  # fmt: skip
+    ages = skipped = tags = 0
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
         assert phone_outlines(text) == [m.span() for m in outline.finditer(text)], text
@@ -227,6 +235,14 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
             (m.start(), m.end(), m["a"].replace(",", "") + (m["d"] or ""))
             for m in price.finditer(text)
         ], text
+        assert marks(text) == [m.start() for m in mark.finditer(text)], text
+        expected_tags = [
+            m.span()
+            for m in cashtag.finditer(text)
+            if not (m["tag"][0].isdigit() and price_like.fullmatch(m["tag"]))
+        ]
+        assert cashtags(text, _PRICE_UNITS) == expected_tags, text
+        tags += len(expected_tags)
         candidates = age_numbers(text)
         numbers = [m.start() for m in two_digits.finditer(text)]
         assert set(candidates) <= set(numbers), text
@@ -237,4 +253,4 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
                 assert at in candidates, text
             elif at not in candidates:
                 skipped += 1
-    assert ages > 1000 and skipped > 1000  # both sides were exercised
+    assert min(ages, skipped, tags) > 500  # every side was exercised
