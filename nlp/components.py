@@ -22,7 +22,7 @@ from leads.models import Domain, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
-from nlp.matching import PhraseIndex, longest_token, phrase_spans, rule_spans
+from nlp.matching import PhraseIndex, Step, longest_token, phrase_spans, rule_spans
 from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
@@ -72,8 +72,6 @@ class SelectorExtractor:
 
 
 if TYPE_CHECKING:
-    from nlp.matching import Step
-
     # What the matching walk needs per match id: the rule, the steps before its anchor
     # (nearest first; None for a phrase rule), the steps after, and the largest gap.
     RuleEntry = tuple[IndicatorRule, tuple[Step, ...] | None, tuple[Step, ...], int]
@@ -159,9 +157,7 @@ class IndicatorMatcher:
 
 
 def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:
-    tuples = frozenset(lower_hashes(make_doc, p) for p in phrases)
-    firsts = frozenset(t[0] for t in tuples)
-    return firsts, tuples, tuple(sorted({len(t) for t in tuples}, reverse=True))
+    return Step(frozenset(lower_hashes(make_doc, p) for p in phrases))
 
 
 def _indicator(

@@ -6,9 +6,10 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 R = TypeVar("R")
-# A later step of a sequence rule (nlp.components builds them): first-token hashes,
-# phrases as tuples of lower-case hashes, and phrase lengths (longest first).
-Step = tuple[frozenset[int], frozenset[tuple[int, ...]], tuple[int, ...]]
+
+class Step:
+    phrases: frozenset[tuple[int, ...]]
+    def __init__(self, phrases: frozenset[tuple[int, ...]]) -> None: ...
 
 class PhraseIndex:
     matcher: PhraseMatcher

@@ -25,15 +25,45 @@ cdef tuple _lowers(Doc doc, int begin, int end):
     return tuple([doc.c[i].lex.lower for i in range(begin, end)])
 
 
+cdef enum:
+    STEP_BITS = 4096
+    STEP_BYTES = 512  # STEP_BITS / 8
+
+
+cdef class Step:
+    """A step of a sequence rule other than its anchor: phrases, as tuples of
+    lower-case hashes, one of which must follow (or precede) the step before.
+
+    A small bitset of the phrases' first tokens answers "can a phrase start here?" in C
+    for most tokens, before a Python tuple is built to look the phrase up.
+    """
+
+    cdef readonly frozenset phrases
+    cdef vector[int] lengths  # longest first: the longest phrase wins
+    cdef unsigned char firsts[STEP_BYTES]
+
+    def __init__(self, frozenset phrases):
+        cdef key_t first
+        self.phrases = phrases
+        for length in sorted({len(p) for p in phrases}, reverse=True):
+            self.lengths.push_back(length)
+        memset(self.firsts, 0, sizeof(self.firsts))
+        for phrase in phrases:
+            first = phrase[0] % STEP_BITS
+            self.firsts[first >> 3] |= 1 << (first & 7)
+
+    cdef inline bint may_start(self, key_t key) noexcept:
+        key = key % STEP_BITS
+        return self.firsts[key >> 3] & (1 << (key & 7))
+
+
 cdef int _walk(Doc doc, int cursor, tuple steps, int max_gap, bint forward):
     """Where a sequence ends (forward) or starts (backward) if each step follows the
-    last within ``max_gap`` tokens, else -1. A step is (first-token hashes, phrases as
-    tuples of lower-case hashes, phrase lengths longest first)."""
+    last within ``max_gap`` tokens, else -1."""
     cdef int n = doc.length
     cdef int found, edge, stop, begin, end, length
-    cdef frozenset firsts, phrases
-    cdef tuple lengths
-    for firsts, phrases, lengths in steps:
+    cdef Step step
+    for step in steps:
         found = -1
         if forward:
             stop = min(cursor + max_gap + 1, n)
@@ -41,7 +71,7 @@ cdef int _walk(Doc doc, int cursor, tuple steps, int max_gap, bint forward):
             stop = max(cursor - max_gap - 1, 0)
         edge = cursor
         while (edge < stop) if forward else (edge > stop):
-            for length in lengths:
+            for length in step.lengths:
                 if forward:
                     begin, end = edge, edge + length
                 else:
@@ -49,8 +79,8 @@ cdef int _walk(Doc doc, int cursor, tuple steps, int max_gap, bint forward):
                 if (
                     begin >= 0
                     and end <= n
-                    and doc.c[begin].lex.lower in firsts
-                    and _lowers(doc, begin, end) in phrases
+                    and step.may_start(doc.c[begin].lex.lower)
+                    and _lowers(doc, begin, end) in step.phrases
                 ):
                     found = end if forward else begin
                     break
