@@ -8,9 +8,9 @@ repetition of one phrase. No category's cap reaches the high tier alone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from operator import itemgetter
+from typing import NamedTuple, cast
 
 from leads.models import Indicator, IndicatorFields, Tier
 from leads.taxonomy import load_taxonomy
@@ -18,8 +18,7 @@ from leads.taxonomy import load_taxonomy
 TIER_THRESHOLDS: tuple[tuple[int, Tier], ...] = ((60, "high"), (35, "medium"), (10, "low"))
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):  # a named tuple: built once per document, cheaply
     score: int
     tier: Tier
     explanation: list[str]
@@ -38,7 +37,6 @@ def score_indicators(indicators: Iterable[Indicator]) -> Score:
 
 def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
     """``score_indicators`` for the extraction hot path's typed dicts."""
-    taxonomy = load_taxonomy()
     strongest: dict[str, IndicatorFields] = {}
     for ind in indicators:
         best = strongest.get(ind["category"])
@@ -48,28 +46,33 @@ def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
     remaining = 1.0
     contributions: list[tuple[float, str]] = []
     for category, ind in strongest.items():
-        weight = min(ind["weight"], taxonomy[category].weight_cap)
-        remaining *= 1.0 - weight / 100.0
-        head, tail = _reason_parts(category, weight)
+        weight, kept, head, tail = _contribution(category, ind["weight"])
+        remaining *= kept
         contributions.append(
             (weight, f"{head}“{ind['text']}” at {ind['start']}–{ind['end']}{tail}")
         )
     score = round(100 * (1.0 - remaining))
-    tier = tier_for(score)
-    contributions.sort(key=lambda c: -c[0])
+    contributions.sort(key=_WEIGHT, reverse=True)  # stable: equal weights keep their order
     explanation = [text for _, text in contributions]
     if not explanation:
         explanation = ["no indicators found"]
     elif len(strongest) == 1:
         explanation.append("only one kind of indicator: a single indicator is weak evidence")
-    return Score(score=score, tier=tier, explanation=explanation)
+    return Score(score, tier_for(score), explanation)
+
+
+_WEIGHT = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
-def _reason_parts(category: str, weight: float) -> tuple[str, str]:
-    """The fixed text around a reason's quote (built once; scoring runs per document)."""
+def _contribution(category: str, weight: float) -> tuple[float, float, str, str]:
+    """What a category's strongest indicator adds: its weight under the category's cap,
+    the share of doubt it leaves, and the fixed text around its quote in the reason
+    (built once per category and weight; scoring runs per document)."""
     meta = load_taxonomy()[category]
-    return f"{category} (+{weight:g}): {meta.label} — ", f"; evidence: {meta.evidence}"
+    capped = min(weight, meta.weight_cap)
+    head = f"{category} (+{capped:g}): {meta.label} — "
+    return capped, 1.0 - capped / 100.0, head, f"; evidence: {meta.evidence}"
 
 
 # Network evidence (Portnoff et al. 2017; Ibanez & Suthers 2014): one selector across many
