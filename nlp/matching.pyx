@@ -1,11 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled helpers that read a Doc's tokens directly (spaCy's own C structs).
 
-Phrases live in spaCy PhraseMatchers, whose tries this module walks itself; what
-follows each hit (checking the other steps of a sequence rule around it, turning token
-positions into character offsets) was the Python hot spot: reading token attributes
-from Python builds an object per token. Here the same walk reads ``doc.c[i]`` in place.
-``make install`` compiles this file (``setup.py``); ``nlp/matching.pyi`` gives its types.
+Phrases live in spaCy PhraseMatchers, whose tries this module walks itself
+(``PhraseIndex``); what follows each hit (checking the other steps of a sequence rule
+around it, turning token positions into character offsets) was the Python hot spot:
+reading token attributes from Python builds an object per token. Here the same walks
+read ``doc.c[i]`` in place, and small bitsets of the hashes that can start a phrase let
+most tokens be passed over without a lookup. ``make install`` compiles this file
+(``setup.py``); ``nlp/matching.pyi`` gives its types.
 """
 
 from libc.string cimport memset
@@ -122,7 +124,8 @@ cdef class PhraseIndex:
     The matcher's own search reads each token through a helper that takes the GIL
     state on every call, which measured as most of its time. The walk here is the same
     over the same trie, so the matches are the same (``matcher(doc)`` still works, and
-    the tests compare the two); it also skips tokens that start no phrase.
+    the tests compare the two); it also skips tokens that start no phrase, so phrases
+    must be added through ``add``, which keeps the bitset of phrase starts.
     """
 
     cdef readonly PhraseMatcher matcher
@@ -153,7 +156,7 @@ cdef class PhraseIndex:
         key = key % START_BITS
         return self.starts[key >> 3] & (1 << (key & 7))
 
-    cdef vector[SpanC] find(self, Doc doc) noexcept:
+    cdef vector[SpanC] find(self, Doc doc):
         cdef vector[SpanC] found
         cdef int n = doc.length, start, end, i
         cdef const MapStruct* node
