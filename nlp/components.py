@@ -121,11 +121,12 @@ class IndicatorMatcher:
         best: dict[tuple[str, int, int], IndicatorFields] = {}
         text = doc_text(doc)
         for rule, start, end, cstart, cend in hits:
+            if rule.negative:
+                continue
             category = rule.category or ""
-            if (
-                rule.negative
-                or category in banned
-                or any(category in cats and start < ne and ns < end for cats, ns, ne in local)
+            if category in banned or (
+                local
+                and any(category in cats and start < ne and ns < end for cats, ns, ne in local)
             ):
                 continue
             key = (category, cstart, cend)
