@@ -1,8 +1,10 @@
 """Emails, URLs, social handles and payment handles, with exact character offsets.
 
-Each finder first checks, with a plain substring test on the lower-cased text, whether
-its kind of selector can be present at all: most ads have no email or payment handle,
-and a substring test costs far less than a regex pass.
+Each finder first checks whether its kind of selector can be present at all: a "@" or
+"$" in the text, or one of its words ("venmo", "http", " dot ") among those a single
+compiled pass found (``words``, from ``nlp.scan.WordScan``; the pipeline scans once for
+every finder). Most ads have no email or payment handle, and the check costs far less
+than a regex pass.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 from leads.models import EntityFields
 from nlp.phones import find_phones
-from nlp.scan import cashtags, marks
+from nlp.scan import WordScan, cashtags, marks
 
 
 def entity(
@@ -43,13 +45,20 @@ _EMAIL_SPELLED = re.compile(
     re.IGNORECASE,
 )
 _SPELLED_USER_STOP = {"me", "us", "text", "call", "email", "mail", "write", "contact", "or"}
+# Words that must occur for a kind to be present (see the module note).
+EMAIL_WORDS = (" dot ", "(dot)", "[dot]", " punto ")
+URL_WORDS = ("http",)
+PAYMENT_WORDS = ("venmo", "paypal", "zelle")
+_OWN_WORDS = WordScan(EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS)
 
 
-def find_emails(text: str, low: str) -> list[EntityFields]:
+def find_emails(text: str, words: dict[str, list[int]] | None = None) -> list[EntityFields]:
+    if words is None:
+        words = _OWN_WORDS.starts(text)
     out: list[EntityFields] = []
     if "@" in text:
         out += [entity("email", m.group(0).lower(), m) for m in _EMAIL.finditer(text)]
-    if " dot " in low or "(dot)" in low or "[dot]" in low or " punto " in low:
+    if not words.keys().isdisjoint(EMAIL_WORDS):
         for m in _EMAIL_SPELLED.finditer(text):
             if m["user"].lower() in _SPELLED_USER_STOP:
                 continue
@@ -62,8 +71,10 @@ def find_emails(text: str, low: str) -> list[EntityFields]:
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 
 
-def find_urls(text: str, low: str) -> list[EntityFields]:
-    if "http" not in low:
+def find_urls(text: str, words: dict[str, list[int]] | None = None) -> list[EntityFields]:
+    if words is None:
+        words = _OWN_WORDS.starts(text)
+    if "http" not in words:
         return []
     out: list[EntityFields] = []
     for m in _URL.finditer(text):
@@ -181,11 +192,11 @@ def _marked_starts(text: str) -> list[int]:
     return starts
 
 
-def find_social_handles(text: str, low: str, starts: list[int] | None = None) -> list[EntityFields]:
+def find_social_handles(text: str, starts: list[int] | None = None) -> list[EntityFields]:
     """Handles where a platform is named. ``starts``: where long platform names begin,
     if the caller already knows (None: search for them)."""
     if starts is None:
-        starts = platform_starts(text, low)
+        starts = platform_starts(text, text.lower())
     if ":" in text or "@" in text:
         starts = starts + _marked_starts(text)
     out: list[EntityFields] = []
@@ -228,7 +239,11 @@ _ZELLE_GAP = re.compile(
 _VENMO_STOP = {"only", "accepted", "ok", "and", "or", "too", "also", "welcome", "payments"}
 
 
-def find_payment_handles(text: str, low: str) -> list[EntityFields]:
+def find_payment_handles(
+    text: str, words: dict[str, list[int]] | None = None
+) -> list[EntityFields]:
+    if words is None:
+        words = _OWN_WORDS.starts(text)
     out: list[EntityFields] = []
     if "$" in text:
         for start, end in cashtags(text, _PRICE_UNITS):
@@ -244,16 +259,16 @@ def find_payment_handles(text: str, low: str) -> list[EntityFields]:
                     "platform": "cashapp",
                 }
             )
-    if "venmo" in low:
+    if "venmo" in words:
         for m in _VENMO.finditer(text):
             name = m["name"].lower()
             if name not in _VENMO_STOP:
                 out.append(entity("payment_handle", f"venmo:{name}", m, platform="venmo"))
-    if "paypal" in low:
+    if "paypal" in words:
         for m in _PAYPAL.finditer(text):
             name = m["name"].rstrip(".").lower()
             out.append(entity("payment_handle", f"paypal:{name}", m, platform="paypal"))
-    if "zelle" in low:
+    if "zelle" in words:
         out += _zelle(text)
     return out
 
@@ -264,7 +279,7 @@ def _zelle(text: str) -> list[EntityFields]:
     for m in _ZELLE.finditer(text):
         window = text[m.start() : m.end() + 40]
         phones = find_phones(window)
-        emails = find_emails(window, window.lower())
+        emails = find_emails(window)
         targets = sorted(phones + emails, key=lambda e: e["start"])
         if not targets:
             continue

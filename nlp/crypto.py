@@ -14,6 +14,7 @@ import re
 from Crypto.Hash import keccak
 
 from leads.models import EntityFields
+from nlp.scan import WordScan
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
@@ -83,13 +84,19 @@ def eip55_valid(address: str) -> bool:
     )
 
 
+CRYPTO_WORDS = ("bc1", "tb1", "0x")  # SegWit and Ethereum addresses start with one
+_OWN_WORDS = WordScan(CRYPTO_WORDS)
+
+
 def find_crypto_addresses(
-    text: str, low: str | None = None, longest_word: int | None = None
+    text: str, words: dict[str, list[int]] | None = None, longest_word: int | None = None
 ) -> list[EntityFields]:
-    """``longest_word``: the longest token's length, if the caller knows it; the Base58
-    scan, which retries at every "1" and "3", is skipped when no word is long enough."""
-    if low is None:
-        low = text.lower()
+    """``words``: where ``CRYPTO_WORDS`` occur (nlp.scan.WordScan), if the caller scanned
+    for them. ``longest_word``: the longest token's length, if the caller knows it; the
+    Base58 scan, which retries at every "1" and "3", is skipped when no word is long
+    enough."""
+    if words is None:
+        words = _OWN_WORDS.starts(text)
     found: list[tuple[re.Match[str], str, str]] = []
     btc = _BTC.finditer(text) if longest_word is None or longest_word >= MIN_BASE58_WORD else ()
     for m in btc:
@@ -97,11 +104,11 @@ def find_crypto_addresses(
             continue
         if base58check_valid(m.group(0)):
             found.append((m, m.group(0), "BTC"))
-    if "bc1" in low or "tb1" in low:
+    if "bc1" in words or "tb1" in words:
         for m in _SEGWIT.finditer(text):
             if segwit_valid(m.group(0)):
                 found.append((m, m.group(0).lower(), "BTC"))
-    if "0x" in low:
+    if "0x" in words:
         for m in _ETH.finditer(text):
             if eip55_valid(m.group(0)):
                 found.append((m, m.group(0).lower(), "ETH"))  # case is only the checksum

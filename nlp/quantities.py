@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from leads.models import EntityFields
-from nlp.scan import age_numbers, dollar_prices
+from nlp.scan import WordScan, age_numbers, dollar_prices
 
 _UNIT = r"\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old|[aA]ños|[aA]nos)\b"
 # What may follow a bare age closing its phrase: punctuation, the end, or a symbol.
@@ -63,7 +63,16 @@ def _after_name(text: str, at: int) -> bool:
     return _NAME_BEFORE.search(text, max(0, space - 40), space) is not None
 
 
-def find_ages(text: str, low: str) -> list[EntityFields]:
+# Words that must occur for a label-first age or a worded price (nlp.scan.WordScan).
+AGE_WORDS = ("turned", "cumpl", "age", "edad")
+PRICE_WORDS = ("usd", "dollar", "dólar", "dolar")
+_OWN_WORDS = WordScan(AGE_WORDS + PRICE_WORDS)
+
+
+def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[EntityFields]:
+    """``words``: where ``AGE_WORDS`` start, if the caller scanned for them."""
+    if words is None:
+        words = _OWN_WORDS.starts(text)
     out: list[EntityFields] = []
     # Only two-digit numbers can match ("121 yo" is not 21); a compiled pass finds those
     # from 18 up with a unit's first letter or a phrase's end after them.
@@ -78,22 +87,19 @@ def find_ages(text: str, low: str) -> list[EntityFields]:
             out.append(_age(value, m.group(0), start, m.end()))
         elif _after_name(text, start):
             out.append(_age(value, value, start, start + 2))
-    if "turned" in low or "cumpl" in low:
+    if "turned" in words or "cumpl" in words:
         for m in _AGE_TURNED.finditer(text):
             out.append(_age(m["a"], m["a"], m.start("a"), m.end("a")))
     for label in ("age", "edad"):
-        pos = low.find(label)
-        while pos != -1:
-            if pos == 0 or not low[pos - 1].isalpha():
-                labelled = _AGE_LABEL.match(text, pos)
-                if labelled:
-                    for group in ("b", "c"):
-                        if labelled[group]:
-                            whole = labelled.group(0)
-                            out.append(
-                                _age(labelled[group], whole, labelled.start(), labelled.end())
-                            )
-            pos = low.find(label, pos + 1)
+        for pos in words.get(label, ()):
+            if pos and text[pos - 1].isalpha():
+                continue  # inside a word: "massage", "page"
+            labelled = _AGE_LABEL.match(text, pos)
+            if labelled:
+                for group in ("b", "c"):
+                    if labelled[group]:
+                        whole = labelled.group(0)
+                        out.append(_age(labelled[group], whole, labelled.start(), labelled.end()))
     return out
 
 
@@ -109,7 +115,10 @@ def _price(m: re.Match[str], whole: str, cents: str | None) -> EntityFields:
     }
 
 
-def find_prices(text: str, low: str) -> list[EntityFields]:
+def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[EntityFields]:
+    """``words``: where ``PRICE_WORDS`` start, if the caller scanned for them."""
+    if words is None:
+        words = _OWN_WORDS.starts(text)
     out: list[EntityFields] = []
     if "$" in text:
         out += [
@@ -123,6 +132,6 @@ def find_prices(text: str, low: str) -> list[EntityFields]:
             }
             for start, end, value in dollar_prices(text)
         ]
-    if "usd" in low or "dollar" in low or "dólar" in low or "dolar" in low:
+    if not words.keys().isdisjoint(PRICE_WORDS):
         out += [_price(m, m["a"] or m["b"], m["d"] or m["e"]) for m in _PRICE_WORD.finditer(text)]
     return out

@@ -10,10 +10,12 @@ building a match object per price cost more than the rest of the price pass.
 ``nlp/scan.pyi`` gives the types; ``make install`` compiles this file.
 """
 
+from libc.string cimport memset
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
     Py_UNICODE_ISDECIMAL,
     Py_UNICODE_ISSPACE,
+    Py_UNICODE_TOLOWER,
     PyUnicode_DATA,
     PyUnicode_GET_LENGTH,
     PyUnicode_KIND,
@@ -265,3 +267,79 @@ def cashtags(str text, frozenset price_units):
         out.append((i, end))
         i = end
     return out
+
+
+cdef enum:
+    MAX_WORDS = 32
+    MAX_WORD_CHARS = 512
+
+
+cdef inline Py_UCS4 _lower(Py_UCS4 ch) noexcept:
+    if ch < 128:
+        return <Py_UCS4>(<unsigned int>ch + 32) if 65 <= ch <= 90 else ch  # A-Z
+    return Py_UNICODE_TOLOWER(ch)
+
+
+cdef class WordScan:
+    """Finds where a few lower-case words start in a text, ignoring case, in one pass.
+
+    The selectors first ask whether their kind can occur at all ("venmo", "http",
+    "dólar", " dot "): one search per word over a lower-cased copy of the text cost
+    more than the finders themselves when the text held an emoji (a wide string).
+    Characters are compared lower-cased one by one, which for these words finds what
+    a search of ``text.lower()`` finds, at the positions in ``text``.
+    """
+
+    cdef readonly tuple words
+    cdef Py_UCS4 chars[MAX_WORD_CHARS]
+    cdef int offset[MAX_WORDS]
+    cdef int length[MAX_WORDS]
+    cdef unsigned int first[128]  # ASCII first character -> bitmask of the words
+
+    def __init__(self, words):
+        cdef int k, at = 0
+        self.words = tuple(words)
+        if len(self.words) > MAX_WORDS:
+            raise ValueError(f"a WordScan holds at most {MAX_WORDS} words")
+        memset(self.first, 0, sizeof(self.first))
+        for k, word in enumerate(self.words):
+            if not word or word != word.lower() or ord(word[0]) >= 128:
+                raise ValueError(f"{word!r}: words are lower-case and start in ASCII")
+            if at + len(word) > MAX_WORD_CHARS:
+                raise ValueError("the words of a WordScan are too long together")
+            self.offset[k] = at
+            self.length[k] = len(word)
+            for ch in word:
+                self.chars[at] = ord(ch)
+                at += 1
+            self.first[ord(word[0])] |= (<unsigned int>1) << k
+
+    def starts(self, str text):
+        """``{word: [start, …]}`` for the words that occur in ``text``."""
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, m
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_UCS4 ch
+        cdef unsigned int candidates
+        cdef int k, size
+        found = {}
+        for i in range(n):
+            ch = _lower(PyUnicode_READ(kind, data, i))
+            if ch >= 128:
+                continue
+            candidates = self.first[ch]
+            k = 0
+            while candidates:
+                if candidates & 1:
+                    size = self.length[k]
+                    if i + size <= n:
+                        m = 1
+                        while m < size and _lower(
+                            PyUnicode_READ(kind, data, i + m)
+                        ) == self.chars[self.offset[k] + m]:
+                            m += 1
+                        if m == size:
+                            found.setdefault(self.words[k], []).append(i)
+                candidates >>= 1
+                k += 1
+        return found

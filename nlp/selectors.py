@@ -2,17 +2,30 @@
 handles, crypto addresses, ages and prices (places are token-based: ``nlp.places``).
 
 The pipeline passes what its tokens already tell (spelled digits, platform names, the
-longest word) so the text passes that look for them can be skipped; called alone, the
-finders look for themselves.
+longest word) so the text passes that look for them can be skipped, and one compiled
+pass finds the words every finder checks for first; called alone, the finders look for
+themselves.
 """
 
 from __future__ import annotations
 
 from leads.models import EntityFields
-from nlp.contacts import find_emails, find_payment_handles, find_social_handles, find_urls
-from nlp.crypto import find_crypto_addresses
+from nlp.contacts import (
+    EMAIL_WORDS,
+    PAYMENT_WORDS,
+    URL_WORDS,
+    find_emails,
+    find_payment_handles,
+    find_social_handles,
+    find_urls,
+)
+from nlp.crypto import CRYPTO_WORDS, find_crypto_addresses
 from nlp.phones import find_phones, may_spell_digits
-from nlp.quantities import find_ages, find_prices
+from nlp.quantities import AGE_WORDS, PRICE_WORDS, find_ages, find_prices
+from nlp.scan import WordScan
+
+# Every finder's words, found in one pass per text.
+_WORDS = WordScan(EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS + CRYPTO_WORDS + AGE_WORDS + PRICE_WORDS)
 
 
 def find_selectors(
@@ -21,16 +34,16 @@ def find_selectors(
     platform_starts: list[int] | None = None,
     longest_word: int | None = None,
 ) -> list[EntityFields]:
-    low = text.lower()
+    words = _WORDS.starts(text)
     if spelled_digits is None:
-        spelled_digits = may_spell_digits(low)
+        spelled_digits = may_spell_digits(text.lower())
     return [
         *find_phones(text, spelled=spelled_digits),
-        *find_emails(text, low),
-        *find_urls(text, low),
-        *find_payment_handles(text, low),
-        *find_social_handles(text, low, platform_starts),
-        *find_crypto_addresses(text, low, longest_word),
-        *find_ages(text, low),
-        *find_prices(text, low),
+        *find_emails(text, words),
+        *find_urls(text, words),
+        *find_payment_handles(text, words),
+        *find_social_handles(text, platform_starts),
+        *find_crypto_addresses(text, words, longest_word),
+        *find_ages(text, words),
+        *find_prices(text, words),
     ]

@@ -210,7 +210,8 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
 
     from nlp.contacts import _PRICE_UNITS
     from nlp.quantities import _AGE_NUMBER
-    from nlp.scan import age_numbers, cashtags, dollar_prices, marks, phone_outlines
+    from nlp.scan import WordScan, age_numbers, cashtags, dollar_prices, marks, phone_outlines
+    from nlp.selectors import _WORDS
 
     outline = re.compile(r"\d[\d\s\-.()/_*~•·|,+:\ufe0f\u20e3OoIl]{9,}")
     two_digits = re.compile(r"(?<!\d)[1-7]\d(?!\d)")
@@ -226,9 +227,11 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
               "\n", "años", "555-0142", "$", "$ ", "1,500", ",000", ".5", ".50", "17", "Y",
               "a", "💋", "!", ";", "_", "y/o", "\u00a0", "hh", "QV", "Luna_Demo", "é", "ig:",
               "@", "$$", "abcdefghijklmnopqrstu", "hora", "k", " $luna ", "$Rosa_Demo",
-              " $150hh "]  # fmt: skip
-    ages = skipped = tags = 0
-    for _ in range(5000):
+              " $150hh ", "AGE", "Edad", "massage", "DÓLARES", "dólar", "Dollars", "USD", " DOT ",
+              "(dot)", "HTTP", "0X", "Venmo", "ZELLE", "PayPal", "bc1", "TB1", "Turned", "cumplí",
+              " PUNTO ", "[Dot]"]  # fmt: skip
+    ages = skipped = tags = words = 0
+    for _ in range(8000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
         assert phone_outlines(text) == [m.span() for m in outline.finditer(text)], text
         assert dollar_prices(text) == [
@@ -243,6 +246,14 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
         ]
         assert cashtags(text, _PRICE_UNITS) == expected_tags, text
         tags += len(expected_tags)
+        low = text.lower()  # the old way: a search of the lower-cased text per word
+        expected_words = {
+            w: [i for i in range(len(low)) if low.startswith(w, i)]
+            for w in _WORDS.words
+            if w in low
+        }
+        assert _WORDS.starts(text) == expected_words, text
+        words += len(expected_words)
         candidates = age_numbers(text)
         numbers = [m.start() for m in two_digits.finditer(text)]
         assert set(candidates) <= set(numbers), text
@@ -253,4 +264,7 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
                 assert at in candidates, text
             elif at not in candidates:
                 skipped += 1
-    assert min(ages, skipped, tags) > 500  # every side was exercised
+    assert min(ages, skipped, tags, words) > 500  # every side was exercised
+    for bad in (["Venmo"], ["óla"], [""]):
+        with pytest.raises(ValueError):
+            WordScan(bad)
