@@ -164,6 +164,15 @@ def test_a_configured_statistical_model_adds_its_entities(tmp_path: Path) -> Non
     assert ("person", "Luna Fictitia") in kinds
     assert ("phone", "+17025550142") in kinds
 
+    # The streaming path hands a statistical model batches (nlp.pipe), in input order.
+    from nlp.pipeline import extract_many
+
+    texts = ["Ask for Luna Fictitia tonight, call (702) 555-0142", "nothing", "call 555"]
+    records = [(str(i), text) for i, text in enumerate(texts)]
+    streamed = list(extract_many(records, model=str(tmp_path / "tiny_ner")))
+    assert [e.id for e in streamed] == ["0", "1", "2"]
+    assert ("person", "Luna Fictitia") in {(e.type, e.value) for e in streamed[0].entities}
+
 
 def test_plain_phone_shortcut_agrees_with_the_piece_by_piece_path(monkeypatch) -> None:
     """Plainly written numbers take a one-step path; every grouping, separator and
