@@ -269,6 +269,10 @@ def cashtags(str text, frozenset price_units):
     return out
 
 
+cdef extern from *:
+    int __builtin_ctz(unsigned int x) nogil  # GCC and Clang: the lowest set bit's index
+
+
 cdef enum:
     MAX_WORDS = 32
     MAX_WORD_CHARS = 512
@@ -278,6 +282,10 @@ cdef inline Py_UCS4 _lower(Py_UCS4 ch) noexcept:
     if ch < 128:
         return <Py_UCS4>(<unsigned int>ch + 32) if 65 <= ch <= 90 else ch  # A-Z
     return Py_UNICODE_TOLOWER(ch)
+
+
+cdef inline unsigned int _pair(unsigned int first, unsigned int second) noexcept:
+    return first * 128 + (second if second < 128 else 0)
 
 
 cdef class WordScan:
@@ -295,16 +303,25 @@ cdef class WordScan:
     cdef int offset[MAX_WORDS]
     cdef int length[MAX_WORDS]
     cdef unsigned int first[128]  # ASCII first character -> bitmask of the words
+    # The words' first two characters as a bitset over (first, second) pairs, which
+    # turns most positions away after two reads; a non-ASCII second character counts
+    # as 0 (the set may let a few extra positions through, never miss one).
+    cdef unsigned char pairs[2048]  # 128 * 128 bits
 
     def __init__(self, words):
         cdef int k, at = 0
         self.words = tuple(words)
         if len(self.words) > MAX_WORDS:
             raise ValueError(f"a WordScan holds at most {MAX_WORDS} words")
+        cdef unsigned int pair
         memset(self.first, 0, sizeof(self.first))
+        memset(self.pairs, 0, sizeof(self.pairs))
         for k, word in enumerate(self.words):
-            if not word or word != word.lower() or ord(word[0]) >= 128:
-                raise ValueError(f"{word!r}: words are lower-case and start in ASCII")
+            if len(word) < 2 or word != word.lower() or ord(word[0]) >= 128:
+                raise ValueError(
+                    f"{word!r}: words are lower-case, two characters or more, and start"
+                    " in ASCII"
+                )
             if at + len(word) > MAX_WORD_CHARS:
                 raise ValueError("the words of a WordScan are too long together")
             self.offset[k] = at
@@ -313,6 +330,8 @@ cdef class WordScan:
                 self.chars[at] = ord(ch)
                 at += 1
             self.first[ord(word[0])] |= (<unsigned int>1) << k
+            pair = _pair(ord(word[0]), ord(word[1]))
+            self.pairs[pair >> 3] |= 1 << (pair & 7)
 
     def starts(self, str text):
         """``{word: [start, …]}`` for the words that occur in ``text``."""
@@ -323,23 +342,25 @@ cdef class WordScan:
         cdef unsigned int candidates
         cdef int k, size
         found = {}
-        for i in range(n):
+        cdef unsigned int pair
+        for i in range(n - 1):
             ch = _lower(PyUnicode_READ(kind, data, i))
             if ch >= 128:
                 continue
+            pair = _pair(ch, _lower(PyUnicode_READ(kind, data, i + 1)))
+            if not self.pairs[pair >> 3] & (1 << (pair & 7)):
+                continue
             candidates = self.first[ch]
-            k = 0
             while candidates:
-                if candidates & 1:
-                    size = self.length[k]
-                    if i + size <= n:
-                        m = 1
-                        while m < size and _lower(
-                            PyUnicode_READ(kind, data, i + m)
-                        ) == self.chars[self.offset[k] + m]:
-                            m += 1
-                        if m == size:
-                            found.setdefault(self.words[k], []).append(i)
-                candidates >>= 1
-                k += 1
+                k = __builtin_ctz(candidates)  # the next word starting with ch
+                candidates &= candidates - 1
+                size = self.length[k]
+                if i + size <= n:
+                    m = 1
+                    while m < size and _lower(
+                        PyUnicode_READ(kind, data, i + m)
+                    ) == self.chars[self.offset[k] + m]:
+                        m += 1
+                    if m == size:
+                        found.setdefault(self.words[k], []).append(i)
         return found
