@@ -1,13 +1,16 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Compiled passes over an ad's text that find where numbers can be, for the regexes.
+"""Compiled passes over an ad's text that find where selectors can be, for the regexes.
 
 A Python regex that starts on a digit retries at every digit, and ads are full of
 digits (prices, times, ids): those retries were the largest share of the selector
-passes. One C loop per question finds the few places worth a regex; the regexes in
-``nlp.phones`` and ``nlp.quantities`` still decide, so the results are theirs. Prices
-after a "$" are the exception: their pattern is simple enough to read here in full, and
-building a match object per price cost more than the rest of the price pass.
-``nlp/scan.pyi`` gives the types; ``make install`` compiles this file.
+passes. One C loop per question finds the few places worth a regex (phone outlines,
+two-digit ages, platform marks); the regexes in ``nlp.phones``, ``nlp.quantities`` and
+``nlp.contacts`` still decide, so the results are theirs. "$" prices and Cash App tags
+are the exception: their patterns are simple enough to read here in full, and building
+a match object for each of the many prices cost more than the rest of their passes.
+``WordScan`` finds, in one pass, the words each finder checks for before it runs.
+``nlp/scan.pyi`` gives the types; ``make install`` compiles this file; the tests
+compare each pass with the regex it stands for.
 """
 
 from libc.string cimport memset
@@ -50,19 +53,19 @@ cdef void _fill_table():
 _fill_table()
 
 
-cdef inline bint _decimal(Py_UCS4 ch):
+cdef inline bint _decimal(Py_UCS4 ch) noexcept:
     return _ASCII[ch] & DIGIT if ch < 128 else Py_UNICODE_ISDECIMAL(ch)
 
 
-cdef inline bint _space(Py_UCS4 ch):
+cdef inline bint _space(Py_UCS4 ch) noexcept:
     return _ASCII[ch] & SPACE if ch < 128 else Py_UNICODE_ISSPACE(ch)
 
 
-cdef inline bint _word(Py_UCS4 ch):
+cdef inline bint _word(Py_UCS4 ch) noexcept:
     return _ASCII[ch] & WORD if ch < 128 else (Py_UNICODE_ISALNUM(ch) or ch == u"_")
 
 
-cdef inline bint _in_phone_run(Py_UCS4 ch):
+cdef inline bint _in_phone_run(Py_UCS4 ch) noexcept:
     # The characters of nlp.phones' runs: digits of any script, spaces, separators,
     # keycap marks and the letters that stand in for digits.
     if ch < 128:
@@ -117,7 +120,7 @@ def marks(str text):
     return out
 
 
-cdef inline bint _closing(Py_UCS4 ch):
+cdef inline bint _closing(Py_UCS4 ch) noexcept:
     # nlp.quantities' _CLOSES: punctuation that may end a bare age's phrase.
     return ch == u"." or ch == u"!" or ch == u"," or ch == u";" or ch == u")"
 
@@ -162,7 +165,7 @@ def age_numbers(str text):
     return out
 
 
-cdef Py_ssize_t _digits(int kind, void* data, Py_ssize_t at, Py_ssize_t n):
+cdef Py_ssize_t _digits(int kind, void* data, Py_ssize_t at, Py_ssize_t n) noexcept:
     """The length of the run of decimal digits at ``at``."""
     cdef Py_ssize_t j = at
     while j < n and _decimal(PyUnicode_READ(kind, data, j)):
@@ -215,7 +218,7 @@ def dollar_prices(str text):
     return out
 
 
-cdef inline bint _ascii_word(Py_UCS4 ch):
+cdef inline bint _ascii_word(Py_UCS4 ch) noexcept:
     return ch < 128 and (_ASCII[ch] & WORD) != 0
 
 
@@ -310,10 +313,10 @@ cdef class WordScan:
 
     def __init__(self, words):
         cdef int k, at = 0
+        cdef unsigned int pair
         self.words = tuple(words)
         if len(self.words) > MAX_WORDS:
             raise ValueError(f"a WordScan holds at most {MAX_WORDS} words")
-        cdef unsigned int pair
         memset(self.first, 0, sizeof(self.first))
         memset(self.pairs, 0, sizeof(self.pairs))
         for k, word in enumerate(self.words):
@@ -339,11 +342,10 @@ cdef class WordScan:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_UCS4 ch
-        cdef unsigned int candidates
+        cdef unsigned int candidates, pair
         cdef int k, size
         found = {}
-        cdef unsigned int pair
-        for i in range(n - 1):
+        for i in range(n - 1):  # every word has two characters or more
             ch = _lower(PyUnicode_READ(kind, data, i))
             if ch >= 128:
                 continue
