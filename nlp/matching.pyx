@@ -149,9 +149,6 @@ cdef class PhraseIndex:
                 first = _key(&doc.c[0], self.lower) % START_BITS
                 self.starts[first >> 3] |= 1 << (first & 7)
 
-    def __len__(self):
-        return len(self.matcher)
-
     cdef inline bint _may_start(self, key_t key) noexcept nogil:
         key = key % START_BITS
         return self.starts[key >> 3] & (1 << (key & 7))

@@ -103,14 +103,13 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
     return out
 
 
-def _price(m: re.Match[str], whole: str, cents: str | None) -> EntityFields:
-    value = whole.replace(",", "") + (cents or "")
+def _price(text: str, start: int, end: int, value: str) -> EntityFields:
     return {
         "type": "price",
         "value": value,
-        "text": m.group(0),
-        "start": m.start(),
-        "end": m.end(),
+        "text": text[start:end],
+        "start": start,
+        "end": end,
         "currency": "USD",
     }
 
@@ -121,17 +120,9 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
         words = _OWN_WORDS.starts(text)
     out: list[EntityFields] = []
     if "$" in text:
-        out += [
-            {
-                "type": "price",
-                "value": value,
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-                "currency": "USD",
-            }
-            for start, end, value in dollar_prices(text)
-        ]
+        out += [_price(text, start, end, value) for start, end, value in dollar_prices(text)]
     if not words.keys().isdisjoint(PRICE_WORDS):
-        out += [_price(m, m["a"] or m["b"], m["d"] or m["e"]) for m in _PRICE_WORD.finditer(text)]
+        for m in _PRICE_WORD.finditer(text):
+            value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
+            out.append(_price(text, m.start(), m.end(), value))
     return out

@@ -69,7 +69,7 @@ cdef inline bint _in_phone_run(Py_UCS4 ch) noexcept:
     # The characters of nlp.phones' runs: digits of any script, spaces, separators,
     # keycap marks and the letters that stand in for digits.
     if ch < 128:
-        return _ASCII[ch] != 0 and (_ASCII[ch] & (DIGIT | SPACE | PHONE)) != 0
+        return (_ASCII[ch] & (DIGIT | SPACE | PHONE)) != 0
     return (
         Py_UNICODE_ISDECIMAL(ch)
         or Py_UNICODE_ISSPACE(ch)

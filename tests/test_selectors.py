@@ -164,7 +164,7 @@ def test_a_configured_statistical_model_adds_its_entities(tmp_path: Path) -> Non
     assert ("person", "Luna Fictitia") in kinds
     assert ("phone", "+17025550142") in kinds
 
-    # The streaming path hands a statistical model batches (nlp.pipe), in input order.
+    # The streaming path runs a statistical model too (through nlp.pipe), in input order.
     from nlp.pipeline import extract_many
 
     texts = ["Ask for Luna Fictitia tonight, call (702) 555-0142", "nothing", "call 555"]
