@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 .PHONY: demo test install system-deps es-up es-down es-status lint typecheck clean lock eval bench
 
 demo: install es-up ## crawl the bundled demo boards through Airflow and print the top leads
-	$(VENV)/bin/lantern demo
+	$(PY) -m demo
 
 test: install es-up lint typecheck ## lint, types and the whole test suite on real components
 	$(PY) -m pytest -q
@@ -47,13 +47,13 @@ lock: ## re-resolve requirements.lock from pyproject.toml
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 es-up: install ## start the local Elasticsearch (no-op when one is running or ES_URL is set)
-	$(PY) -m leads.es_local up
+	$(PY) -m lantern.local.elasticsearch up
 
 es-down: ## stop the local Elasticsearch
-	$(PY) -m leads.es_local down
+	$(PY) -m lantern.local.elasticsearch down
 
 es-status:
-	$(PY) -m leads.es_local status
+	$(PY) -m lantern.local.elasticsearch status
 
 lint:
 	$(VENV)/bin/ruff check .

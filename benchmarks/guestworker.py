@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from demo.guestworker_samples import write_h2a_workbook, write_whd_csv  # noqa: E402
 from leads.guestworker.flags import assess  # noqa: E402
-from leads.guestworker.pipeline import FileReport, read_records, sha256_of  # noqa: E402
+from leads.guestworker.ingest import FileReport, read_records, sha256_of  # noqa: E402
 from leads.guestworker.records import GwRecord  # noqa: E402
 from leads.guestworker.resolve import resolve  # noqa: E402
-from leads.guestworker.samples import write_h2a_workbook, write_whd_csv  # noqa: E402
 
 
 def main() -> None:
@@ -73,18 +73,22 @@ def main() -> None:
         )
 
         if args.es:
-            from leads.guestworker.pipeline import _store
             from leads.settings import get_settings
-            from leads.store import connect, drop_indices, ensure_indices
+            from leads.store import bulk_index, connect, drop_indices, ensure_indices
 
             # Its own index prefix, dropped afterwards: never mixed into real data.
             settings = get_settings().model_copy(update={"index_prefix": "lantern-bench"})
             es = connect(settings)
             ensure_indices(es, settings)
             start = time.perf_counter()
-            stored = sum(
-                _store(es, settings, records[i : i + 1000]) for i in range(0, len(records), 1000)
+            written = bulk_index(
+                es,
+                settings,
+                "gw-records",
+                ((r.id, r.model_dump(mode="json")) for r in records),
+                stage="bench",
             )
+            stored = written.indexed
             index_s = time.perf_counter() - start
             print(
                 f"index:   {stored:,} records in {index_s:.1f} s = {stored / index_s:,.0f} rows/s"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from crawlers.demosite.generator import generate
+from demo.boards.generator import generate
 from nlp.places import load_gazetteer
 
 CONTENT = [

@@ -1,5 +1,12 @@
 """Item pipeline: every item is written to the configured sinks (JSON Lines and/or
-Elasticsearch) in chunks; counts are kept so the run can report what it collected."""
+Elasticsearch) in chunks; counts are kept so the run can report what it collected.
+
+Dead letters go to Elasticsearch with the documents, or beside the JSON Lines output
+when there is no Elasticsearch (``--no-index``). When Elasticsearch goes away for longer
+than its retry window, the crawl stops with one line naming it; the documents not yet
+indexed are kept in an ``unsent`` JSON Lines file that ``lantern index`` loads, so
+nothing collected is lost and a re-run converges.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
+from leads.deadletters import spill_path
+from leads.ids import safe_name
 from leads.models import DeadLetter, RawDocument
 from leads.settings import get_settings
+from leads.store import StoreUnavailable, bulk_index, record_dead_letters
 
 
 class OutputPipeline:
@@ -23,8 +34,11 @@ class OutputPipeline:
         self.out: TextIO | None = None
         self.pending: list[RawDocument] = []
         self.dead: list[DeadLetter] = []
-        self.stats = {"documents": 0, "indexed": 0, "dead_letters": 0}
+        self.stats: dict[str, Any] = {"documents": 0, "indexed": 0, "dead_letters": 0}
         self.es: Any = None
+        self.settings = get_settings()
+        self.spill = spill_path(self.settings, batch_id, out)
+        self.unsent = self.settings.data_dir / "unsent" / f"{safe_name(batch_id)}.raw.jsonl"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OutputPipeline:
@@ -40,9 +54,8 @@ class OutputPipeline:
         if self.index:
             from leads.store import connect, ensure_indices
 
-            settings = get_settings()
-            self.es = connect(settings)
-            ensure_indices(self.es, settings)
+            self.es = connect(self.settings)
+            ensure_indices(self.es, self.settings)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, DeadLetter):
@@ -53,30 +66,54 @@ class OutputPipeline:
             if self.out is not None:
                 self.out.write(item.model_dump_json() + "\n")
             self.pending.append(item)
-            if len(self.pending) >= get_settings().bulk_chunk_size:
+            if len(self.pending) >= self.settings.bulk_chunk_size:
                 self._flush()
         return item
 
     def _flush(self) -> None:
+        docs, self.pending = self.pending, []
+        letters, self.dead = self.dead, []
         if self.es is None:
-            self.pending.clear()
+            if self.index:  # Elasticsearch went away earlier in this run
+                self._keep_unsent(docs)
+            record_dead_letters(None, self.settings, letters, spill=self.spill)
             return
-        from leads.store import bulk_index, record_dead_letters
-
-        settings = get_settings()
-        report = bulk_index(
-            self.es,
-            settings,
-            "raw",
-            ((d.id, d.model_dump(mode="json")) for d in self.pending),
-            stage="crawl-index",
-            batch_id=self.batch_id,
-        )
+        try:
+            report = bulk_index(
+                self.es,
+                self.settings,
+                "raw",
+                ((d.id, d.model_dump(mode="json")) for d in docs),
+                stage="crawl-index",
+                batch_id=self.batch_id,
+                spill=self.spill,
+            )
+        except StoreUnavailable as exc:
+            sent = exc.report.indexed if exc.report else 0
+            self.stats["indexed"] += sent
+            self.stats["store_failure"] = str(exc)
+            self.es = None
+            # Which of this chunk made it in is unknown past the count: keep them all
+            # (indexing again is idempotent).
+            self._keep_unsent(docs)
+            record_dead_letters(None, self.settings, letters, spill=self.spill)
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="elasticsearch_unavailable")
+            )
+            return
         self.stats["indexed"] += report.indexed
         self.stats["dead_letters"] += len(report.failed)
-        record_dead_letters(self.es, settings, self.dead)
-        self.pending.clear()
-        self.dead.clear()
+        record_dead_letters(self.es, self.settings, letters, spill=self.spill)
+
+    def _keep_unsent(self, docs: list[RawDocument]) -> None:
+        if not docs:
+            return
+        self.unsent.parent.mkdir(parents=True, exist_ok=True)
+        with self.unsent.open("a", encoding="utf-8") as handle:
+            for doc in docs:
+                handle.write(doc.model_dump_json() + "\n")
+        self.stats["unsent"] = self.stats.get("unsent", 0) + len(docs)
+        self.stats["unsent_file"] = str(self.unsent)
 
     def close_spider(self) -> None:
         self._flush()

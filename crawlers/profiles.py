@@ -10,33 +10,22 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    HttpUrl,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, HttpUrl, ValidationError, ValidationInfo, field_validator
 
 from leads.settings import get_settings
+from leads.validation import Strict, validation_message
 
 
 class ProfileError(ValueError):
     """A site profile that cannot be used."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Listing(_Strict):
+class Listing(Strict):
     item_links: str = Field(description="CSS selector yielding detail-page links")
     next_page: str | None = Field(default=None, description="CSS selector of the next page")
 
 
-class Detail(_Strict):
+class Detail(Strict):
     fields: dict[str, str] = Field(description="field name -> CSS selector")
     text_fields: list[str] = Field(min_length=1, description="fields joined into the text")
     images: str | None = Field(default=None, description="CSS selector of picture URLs")
@@ -51,14 +40,14 @@ class Detail(_Strict):
         return value
 
 
-class Politeness(_Strict):
+class Politeness(Strict):
     download_delay: float = Field(default=1.0, ge=0)
     concurrency_per_host: int = Field(default=2, ge=1, le=8)
     autothrottle: bool = True
     obey_robots: Literal[True] = True  # not switchable: robots.txt is always obeyed
 
 
-class SiteProfile(_Strict):
+class SiteProfile(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")
     name: str
     family: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="DAG per source family")
@@ -81,10 +70,6 @@ class SiteProfile(_Strict):
         return [base + "/" + path.lstrip("/") for path in self.start_paths]
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "profile"
-
-
 def load_profile(path: Path) -> SiteProfile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -97,8 +82,7 @@ def load_profile(path: Path) -> SiteProfile:
     try:
         return SiteProfile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ProfileError(f"{path.name}: {_field_path(err['loc'])}: {err['msg']}") from None
+        raise ProfileError(f"{path.name}: {validation_message(exc)}") from None
 
 
 def resolve_profile(name_or_path: str) -> Path:

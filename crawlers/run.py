@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from crawlers.profiles import ProfileError, load_profile, resolve_profile
+from leads.ids import check_batch_id
 from leads.settings import get_settings
+from leads.text import one_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = get_settings()
     try:
+        check_batch_id(args.batch_id)
         profile = load_profile(resolve_profile(args.profile))
-    except ProfileError as exc:
-        print(f"crawl: {exc}", file=sys.stderr)
+    except (ProfileError, ValueError) as exc:
+        print(one_line(f"crawl: {exc}"), file=sys.stderr)
         return 2
     if not profile.enabled:
         print(f"crawl: profile {profile.id} is disabled in its registry entry", file=sys.stderr)
@@ -61,13 +65,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    return outcome(stats)
+
+
+def outcome(stats: dict[str, Any]) -> int:
+    """The exit status, and one last line saying why when it is not 0: a crawl that
+    could use no page at all, or that lost Elasticsearch, did not do its job."""
+    ours = stats.get("lantern")
+    if ours is None:
+        return _last_line("the output pipeline never closed (see the log above)")
+    if ours.get("store_failure"):
+        unsent = ours.get("unsent", 0)
+        return _last_line(
+            f"{ours['store_failure']}. {ours['indexed']} of {ours['documents']} documents "
+            f"indexed; the other {unsent} are in {ours.get('unsent_file')} "
+            "(load them with `lantern index FILE --kind raw`, or re-run the crawl)"
+        )
     if stats.get("finish_reason") not in ("finished", None):
-        print(f"crawl: finished abnormally ({stats.get('finish_reason')})", file=sys.stderr)
-        return 1
-    if "lantern" not in stats:
-        print("crawl: the output pipeline never closed (see the log above)", file=sys.stderr)
-        return 1
+        return _last_line(f"finished abnormally ({stats.get('finish_reason')})")
+    if ours["documents"] == 0:
+        return _last_line(
+            f"no page could be used: 0 documents, {ours['dead_letters']} refused or failed "
+            "requests (their reasons are in the dead letters)"
+        )
     return 0
+
+
+def _last_line(message: str) -> int:
+    print(one_line(f"crawl: {message}"), file=sys.stderr, flush=True)
+    return 1
 
 
 if __name__ == "__main__":

@@ -23,6 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+SSRF_GUARD_PRIORITY = 40
+EVIDENCE_PRIORITY = 585
+# Links longer than this are not followed; each one skipped is a dead letter.
+URL_LENGTH_LIMIT = 2083
+
 # Full-page screenshots of endless pages can grow huge; evidence beyond this is skipped
 # (with a note on the document) rather than filling the disk.
 SCREENSHOT_MAXSIZE = 20 * 1024 * 1024
@@ -52,14 +57,21 @@ def scrapy_settings(
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        # Numbers of their own (Scrapy's built-ins sit at 50 Offsite, 100 RobotsTxt, …,
+        # 580 MetaRefresh, 590 HttpCompression): ties would leave the order to chance.
         "DOWNLOADER_MIDDLEWARES": {
-            "crawlers.middlewares.ssrf_guard.SsrfGuardMiddleware": 50,
-            # Below HttpCompression (590): sees decoded bodies of final responses.
-            "crawlers.middlewares.evidence.WarcEvidenceMiddleware": 580,
+            # First on the way out, so every request and every redirect hop is checked.
+            "crawlers.middlewares.ssrf_guard.SsrfGuardMiddleware": SSRF_GUARD_PRIORITY,
+            # Under HttpCompression (590), over MetaRefresh (580): it sees the decoded
+            # body of every response, before anything acts on it.
+            "crawlers.middlewares.evidence.WarcEvidenceMiddleware": EVIDENCE_PRIORITY,
         },
+        # The address a connection uses is checked too (DNS rebinding): crawlers.resolver.
+        "TWISTED_DNS_RESOLVER": "crawlers.resolver.GuardedResolver",
+        "URLLENGTH_LIMIT": URL_LENGTH_LIMIT,
         "ITEM_PIPELINES": {"crawlers.pipelines.OutputPipeline": 300},
         "LANTERN_ALLOWED_PRIVATE_HOSTS": settings.allowed_private_hosts,
-        "LANTERN_EVIDENCE_DIR": str(settings.evidence_path / batch_id),
+        "LANTERN_EVIDENCE_DIR": str(settings.evidence_folder(batch_id)),
         "LANTERN_WARC_NAME": profile.id,
         "LANTERN_SCREENSHOT_MAXSIZE": SCREENSHOT_MAXSIZE,
         "LANTERN_BATCH_ID": batch_id,

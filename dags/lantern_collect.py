@@ -15,20 +15,8 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from crawlers.profiles import SiteProfile, registered_profiles
+from dags import common
 from dags.assets import LEADS
-
-DEFAULT_ARGS = {
-    "owner": "lantern",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
-    "execution_timeout": timedelta(hours=2),
-}
-
-
-def _batch_id(family: str) -> str:
-    ctx = get_current_context()
-    run_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(ctx["run_id"]))
-    return f"{family}__{run_id}"
 
 
 def _crawl_task(profile: SiteProfile) -> Any:
@@ -38,18 +26,9 @@ def _crawl_task(profile: SiteProfile) -> Any:
         execution_timeout=timedelta(hours=1),
     )
     def crawl(batch_id: str) -> dict[str, str]:
-        import subprocess
-        import sys
+        from lantern.jobs.crawling import crawl as run_crawl
 
-        from leads.settings import get_settings
-
-        cmd = [sys.executable, "-m", "crawlers.run", profile.id, "--batch-id", batch_id]
-        base_url = get_settings().base_urls.get(profile.id)
-        if base_url:
-            cmd += ["--base-url", base_url]
-        result = subprocess.run(cmd, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"crawl of {profile.id} exited with {result.returncode}")
+        run_crawl(profile.id, batch_id)
         return {"batch_id": batch_id, "source_id": profile.id}
 
     return crawl
@@ -63,19 +42,19 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
         max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+        default_args=common.DEFAULT_ARGS,
         tags=["lantern", "collection", family],
     )
     def collection() -> None:
         @task
         def open_batch() -> str:
-            return _batch_id(family)
+            return common.batch_id(family)
 
         @task(execution_timeout=timedelta(hours=1))
         def score(ref: dict[str, str]) -> dict[str, Any]:
-            from leads.batches import score_ref
+            from lantern.jobs.scoring import score_ref
 
-            return score_ref(ref)
+            return score_ref(*common.elasticsearch(), ref)
 
         @task(outlets=[LEADS])
         def summary(results: list[dict[str, Any]]) -> dict[str, int]:

@@ -16,32 +16,16 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from crawlers.social.registry import COLLECTABLE, social_pool
+from dags import common
 from dags.assets import LEADS
-
-DEFAULT_ARGS = {
-    "owner": "lantern",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "execution_timeout": timedelta(hours=1),
-}
 
 
 def _collect_task(kind: str) -> Any:
     @task(task_id=f"collect_{kind}", pool=social_pool(kind), max_active_tis_per_dagrun=4)
     def collect(source_id: str, batch_id: str) -> dict[str, str]:
-        from crawlers.social.collect import collect_source
-        from crawlers.social.registry import load_sources
-        from crawlers.social.sink import print_summary
-        from leads.settings import get_settings
-        from leads.store import connect, ensure_indices
+        from lantern.jobs.collecting import collect_registered
 
-        settings = get_settings()
-        es = connect(settings)
-        ensure_indices(es, settings)
-        source = next(s for s in load_sources() if s.id == source_id)
-        report = collect_source(source, batch_id, es=es, settings=settings)
-        print_summary(report)
-        return {"batch_id": batch_id, "source_id": source_id}
+        return collect_registered(*common.elasticsearch(), source_id, batch_id)
 
     return collect
 
@@ -53,32 +37,30 @@ def _collect_task(kind: str) -> Any:
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={**common.DEFAULT_ARGS, "execution_timeout": timedelta(hours=1)},
     tags=["lantern", "collection", "social"],
 )
 def lantern_collect_social() -> None:
     @task
     def open_batch() -> str:
-        ctx = get_current_context()
-        run_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(ctx["run_id"]))
-        return f"social__{run_id}"
+        return common.batch_id("social")
 
     def plan(kind: str) -> Any:
         @task(task_id=f"plan_{kind}")
         def runnable() -> list[str]:
             """The registered, enabled, allowed sources of one kind (read at run time)."""
-            from crawlers.social.registry import load_sources, refusal
+            from lantern.jobs.collecting import runnable
 
-            return [s.id for s in load_sources() if s.kind == kind and refusal(s) is None]
+            return runnable(kind)
 
         return runnable()
 
     @task
     def refused() -> dict[str, str]:
         """Every registered source that will not run, with the reason, in the run's log."""
-        from crawlers.social.registry import load_sources, refusal
+        from lantern.jobs.collecting import refused
 
-        reasons = {s.id: why for s in load_sources() if (why := refusal(s))}
+        reasons = refused()
         for source_id, why in reasons.items():
             print(f"not collecting {source_id}: {why}")
         return reasons
@@ -87,9 +69,9 @@ def lantern_collect_social() -> None:
     # the scoring of the kinds that did collect.
     @task(trigger_rule="none_failed")
     def score(ref: dict[str, str]) -> dict[str, Any]:
-        from leads.batches import score_ref
+        from lantern.jobs.scoring import score_ref
 
-        return score_ref(ref)
+        return score_ref(*common.elasticsearch(), ref)
 
     @task(outlets=[LEADS], trigger_rule="none_failed")
     def summary(results: list[dict[str, Any]]) -> dict[str, int]:

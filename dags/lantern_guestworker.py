@@ -2,11 +2,9 @@
 
 find_new (files in the drop folder not yet loaded, by SHA-256) → ingest (each file
 recorded in lantern-gw-files: loaded, or refused with the reason) → resolve (only the
-employers the new rows can change: records sharing a name, phone, FEIN, agent or
-housing address with them, and the employers holding those; only changed employer
-documents are rewritten). The drop folder is
-``LANTERN_GUESTWORKER_DIR`` (a local folder by default); production fills it from the
-DOL's quarterly disclosure files and SeasonalJobs' daily archives.
+employers the new rows can change). Tasks pass file paths and hashes, never rows. The
+drop folder is ``LANTERN_GUESTWORKER_DIR`` (a local folder by default); production fills
+it from the DOL's quarterly disclosure files and SeasonalJobs' daily archives.
 """
 
 from __future__ import annotations
@@ -17,12 +15,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
-DEFAULT_ARGS = {
-    "owner": "lantern",
-    "retries": 1,
-    "retry_delay": timedelta(minutes=2),
-    "execution_timeout": timedelta(hours=2),
-}
+from dags import common
 
 
 @dag(
@@ -33,69 +26,36 @@ DEFAULT_ARGS = {
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={**common.DEFAULT_ARGS, "retries": 1},
     tags=["lantern", "guestworker"],
 )
 def lantern_guestworker() -> None:
     @task
     def find_new() -> list[str]:
-        from leads.guestworker.pipeline import sha256_of
-        from leads.settings import get_settings
-        from leads.store import connect, ensure_indices
+        from leads.guestworker.ingest import new_files
 
-        settings = get_settings()
-        es = connect(settings)
-        ensure_indices(es, settings)
-        folder = settings.guestworker_path
-        if not folder.is_dir():
-            print(f"no drop folder at {folder}: nothing to load")
-            return []
-        new = []
-        for path in sorted(folder.iterdir()):
-            if path.suffix.lower() not in (".xlsx", ".csv", ".json"):
-                continue
-            entry = es.options(ignore_status=404).get(
-                index=settings.index("gw-files"), id=sha256_of(path)
-            )
-            if not (entry.get("found") and entry["_source"]["status"] == "loaded"):
-                new.append(str(path))
-        print(f"{len(new)} new file(s) in {folder}")
-        return new
+        return [str(p) for p in new_files(*common.elasticsearch())]
 
-    @task
+    @task(execution_timeout=timedelta(hours=2))
     def load(paths: list[str]) -> dict[str, Any]:
         from pathlib import Path
 
-        from leads.guestworker.pipeline import ingest
-        from leads.settings import get_settings
-        from leads.store import connect
+        from lantern.jobs.guestworker import ingest_files
 
-        settings = get_settings()
-        report = ingest(connect(settings), settings, [Path(p) for p in paths])
-        files = [vars(f) for f in report.files]
-        for f in files:
-            print(
-                f"{f['file']}: {f['status']} ({f['rows_loaded']} rows, "
-                f"{f['rows_failed']} failed){' — ' + f['error'] if f['error'] else ''}"
-            )
+        es, settings = common.elasticsearch()
+        report, _ = ingest_files(es, settings, [Path(p) for p in paths], resolve=False)
+        for f in report.files:
+            failed = f" — {f.error}" if f.error else ""
+            print(f"{f.file}: {f.status} ({f.rows_loaded} rows, {f.rows_failed} failed){failed}")
         # A reference for the next task: the loaded files' hashes, never the rows.
-        loaded = [f["sha256"] for f in files if f["status"] == "loaded"]
-        return {"files": len(files), "rows_loaded": report.rows_loaded, "sha256s": loaded}
+        loaded = [f.sha256 for f in report.files if f.status == "loaded"]
+        return {"files": len(report.files), "rows_loaded": report.rows_loaded, "sha256s": loaded}
 
     @task
     def resolve(loaded: dict[str, Any]) -> dict[str, int]:
-        from leads.guestworker.pipeline import records_of_files, resolve_changed
-        from leads.settings import get_settings
-        from leads.store import connect
+        from lantern.jobs.guestworker import resolve_files
 
-        settings = get_settings()
-        es = connect(settings)
-        if not loaded["sha256s"]:
-            print("no new rows: employers unchanged")
-            return {"employers": 0, "written": 0, "deleted": 0, "records": 0}
-        # Only the employers the new rows can change are re-resolved and rewritten.
-        new = records_of_files(es, settings, loaded["sha256s"])
-        result = resolve_changed(es, settings, new)
+        result = resolve_files(*common.elasticsearch(), loaded["sha256s"])
         print(f"lantern guestworker summary: {result}")
         return result
 

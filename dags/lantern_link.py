@@ -7,12 +7,12 @@ event links everything. Tasks pass batch ids only.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
+from dags import common
 from dags.assets import LEADS
 
 
@@ -23,12 +23,7 @@ from dags.assets import LEADS
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "owner": "lantern",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
-        "execution_timeout": timedelta(hours=2),
-    },  # fmt: skip
+    default_args=common.DEFAULT_ARGS,
     tags=["lantern", "linking"],
 )
 def lantern_link() -> None:
@@ -41,20 +36,9 @@ def lantern_link() -> None:
 
     @task
     def link_batch(batch_id: str | None) -> dict[str, Any]:
-        from leads.clustering import cluster_batch
-        from leads.linking import link, rescore
-        from leads.settings import get_settings
-        from leads.store import connect, ensure_indices
+        from lantern.jobs.linking import link_batch
 
-        settings = get_settings()
-        es = connect(settings)
-        ensure_indices(es, settings)
-        return {
-            "batch_id": batch_id,
-            "templates": cluster_batch(es, settings, batch_id),
-            "profiles": link(es, settings, batch_id),
-            "rescored": rescore(es, settings, batch_id),
-        }
+        return link_batch(*common.elasticsearch(), batch_id)
 
     link_batch.expand(batch_id=batches())
 

@@ -1,17 +1,15 @@
-"""Batch stages over Elasticsearch: score the raw documents of a batch into leads."""
+"""Leads from raw documents (pure), and the reads and summaries batches are made of."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
-from pydantic import ValidationError
 
-from leads.models import DeadLetter, Extraction, Lead, RawDocument
+from leads.models import Extraction, Lead, RawDocument
 from leads.settings import Settings
-from leads.store import bulk_index, dead_letter, record_dead_letters, scan
+from leads.taxonomy import LINKING_TYPES
 
 SNIPPET_CHARS = 400
 
@@ -19,11 +17,7 @@ SNIPPET_CHARS = 400
 def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) -> Lead:
     """A lead from a raw document and its extraction (pure: no I/O)."""
     selectors = sorted(
-        {
-            f"{e.type}:{e.value}"
-            for e in extraction.entities
-            if e.type in ("phone", "email", "social_handle", "payment_handle", "crypto_address")
-        }
+        {f"{e.type}:{e.value}" for e in extraction.entities if e.type in LINKING_TYPES}
         | {f"image:{img.phash}" for img in raw.images}
     )
     places = [
@@ -77,39 +71,6 @@ def batch_query(batch_id: str, source_id: str | None = None) -> dict[str, Any]:
     return {"bool": {"filter": filters}}
 
 
-def score_batch(
-    es: Elasticsearch, settings: Settings, batch_id: str, source_id: str | None = None
-) -> dict[str, int]:
-    """Extracts and scores every raw document of a batch; writes leads idempotently."""
-    from nlp.pipeline import extract_many  # spaCy loads only when a batch is scored
-
-    dead: list[DeadLetter] = []
-    raws: dict[str, RawDocument] = {}
-
-    def texts() -> Iterator[tuple[str, str]]:
-        for source in scan(es, settings, "raw", batch_query(batch_id, source_id)):
-            try:
-                raw = RawDocument.model_validate(source)
-            except ValidationError as exc:
-                dead.append(dead_letter("score", str(source.get("id")), str(exc), batch_id))
-                continue
-            raws[raw.id] = raw
-            yield raw.id, raw.text
-
-    now = datetime.now(UTC)
-
-    def leads() -> Iterator[tuple[str, dict[str, Any]]]:
-        for extraction in extract_many(texts()):
-            lead = build_lead(raws.pop(extraction.id), extraction, now)
-            yield lead.id, lead.model_dump(mode="json")
-
-    report = bulk_index(
-        es, settings, "leads", leads(), stage="score", batch_id=batch_id, refresh=True
-    )
-    record_dead_letters(es, settings, dead)
-    return {"leads": report.indexed, "dead_letters": len(report.failed) + len(dead)}
-
-
 def top_leads(
     es: Elasticsearch, settings: Settings, size: int = 10, batch_id: str | None = None
 ) -> list[dict[str, Any]]:
@@ -123,18 +84,6 @@ def top_leads(
         source_excludes=["entities", "indicators"],
     )
     return [hit["_source"] for hit in result["hits"]["hits"]]
-
-
-def score_ref(ref: dict[str, str]) -> dict[str, Any]:
-    """Scores one collected batch (``{"batch_id", "source_id"}``): what every collection
-    DAG's score task runs."""
-    from leads.settings import get_settings
-    from leads.store import connect, ensure_indices
-
-    settings = get_settings()
-    es = connect(settings)
-    ensure_indices(es, settings)
-    return {**ref, **score_batch(es, settings, ref["batch_id"], ref["source_id"])}
 
 
 def batch_totals(results: list[dict[str, Any]]) -> tuple[list[Any], dict[str, int]]:

@@ -12,16 +12,8 @@ from typing import Any
 
 from leads.ids import stable_id
 from leads.models import SelectorProfile
+from leads.taxonomy import LINKING_TYPES
 
-LINKING_TYPES = (
-    "phone",
-    "email",
-    "social_handle",
-    "payment_handle",
-    "crypto_address",
-    "template",
-    "image",
-)
 # The profile lists at most this many document ids; doc_count keeps the true number.
 MAX_DOC_IDS = 1000
 

@@ -1,4 +1,9 @@
-"""Reading JSON Lines defensively: one bad line is one error, never the end of the run."""
+"""Reading JSON Lines defensively: one bad line is one error, never the end of the run.
+
+Lines are read in bounded pieces (a 300 MB line without a newline costs one piece of
+memory, not 300 MB), decoded strictly, and cleaned of lone surrogates at this edge
+(:mod:`leads.text`): every later stage can encode what it was given.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-MAX_LINE_BYTES = 5 * 1024 * 1024
+from leads.limits import MAX_LINE_BYTES
+from leads.text import clean_json, may_hold_surrogates
+
+_PIECE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -15,15 +23,36 @@ class Line:
     number: int
     data: dict[str, Any] | None
     error: str | None = None
+    # Lone surrogates replaced by U+FFFD in this line's strings (offsets unchanged).
+    replaced: int = 0
 
 
-def read_jsonl(stream: BinaryIO) -> Iterator[Line]:
-    """Yields each line parsed, or with the reason it could not be."""
-    for number, raw in enumerate(stream, 1):
-        if not raw.strip():
+def _lines(stream: BinaryIO, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line (without its newline), or None and its size when it is over ``limit``:
+    an over-long line is skipped in pieces, never held whole."""
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n") and len(raw) == limit + 1:
+            yield raw, len(raw)
             continue
-        if len(raw) > MAX_LINE_BYTES:
-            yield Line(number, None, f"line is {len(raw):,} bytes (limit {MAX_LINE_BYTES:,})")
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = stream.readline(_PIECE)
+            if not raw:
+                break
+            size += len(raw)
+        yield None, size - raw.endswith(b"\n")  # the line's own bytes
+
+
+def read_jsonl(stream: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Line]:
+    """Yields each line parsed, or with the reason it could not be."""
+    for number, (raw, size) in enumerate(_lines(stream, max_line_bytes), 1):
+        if raw is None:
+            yield Line(number, None, f"line is {size:,} bytes (limit {max_line_bytes:,})")
+            continue
+        if not raw.strip():
             continue
         try:
             text = raw.decode("utf-8")
@@ -35,7 +64,13 @@ def read_jsonl(stream: BinaryIO) -> Iterator[Line]:
         except json.JSONDecodeError as exc:
             yield Line(number, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
             continue
+        except RecursionError:
+            yield Line(number, None, "not valid JSON (nested too deeply)")
+            continue
         if not isinstance(data, dict):
             yield Line(number, None, f"expected a JSON object, got {type(data).__name__}")
             continue
-        yield Line(number, data)
+        replaced = 0
+        if may_hold_surrogates(text):
+            data, replaced = clean_json(data)
+        yield Line(number, data, replaced=replaced)

@@ -11,10 +11,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from leads.entities import LINKING_TYPES, build_profile, profile_id, seen_at
+from leads.entities import build_profile, profile_id, seen_at
 from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector
 from leads.settings import Settings
 from leads.store import bulk_index, partial_update, scan
+from leads.taxonomy import LINKING_TYPES
 
 _LEAD_FIELDS = [
     "id",

@@ -9,56 +9,21 @@ per document measured a third of the cost of one model per entity.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+
+from leads.ids import check_record_id
+from leads.taxonomy import Domain
+from leads.validation import Strict
 
 Tier = Literal["high", "medium", "low", "none"]
-Domain = Literal["sex", "labor"]
-
-SEX_CATEGORIES = (
-    "youth",
-    "ethnicity",
-    "obscured_contact",
-    "trust_language",
-    "multiple_providers",
-    "third_party",
-    "risky_services",
-    "always_available",
-    "movement",
-    "coded_emoji",
-)
-LABOR_CATEGORIES = (
-    "recruitment_fees",
-    "debt",
-    "document_retention",
-    "wage_withholding",
-    "excessive_hours",
-    "housing_control",
-    "movement_restriction",
-    "deceptive_offer",
-    "isolation",
-    "threats",
-)
-CATEGORIES = SEX_CATEGORIES + LABOR_CATEGORIES
-ENTITY_TYPES = (
-    "phone",
-    "email",
-    "url",
-    "social_handle",
-    "payment_handle",
-    "crypto_address",
-    "location",
-    "age",
-    "price",
-)
+# An id Elasticsearch can store as _id (at most 512 bytes): a longer one would fail the
+# whole bulk request it travels in, so it is refused here, record by record.
+RecordId = Annotated[str, AfterValidator(check_record_id)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class WarcRef(_Strict):
+class WarcRef(Strict):
     """Where the raw response sits in the evidence store."""
 
     file: str
@@ -66,7 +31,7 @@ class WarcRef(_Strict):
     offset: int
 
 
-class ScreenshotRef(_Strict):
+class ScreenshotRef(Strict):
     """A screenshot of a rendered page, saved as evidence beside its WARC record."""
 
     path: str
@@ -74,7 +39,7 @@ class ScreenshotRef(_Strict):
     bytes: int
 
 
-class Provenance(_Strict):
+class Provenance(Strict):
     source_id: str
     url: str
     final_url: str
@@ -89,7 +54,7 @@ class Provenance(_Strict):
     screenshot: ScreenshotRef | None = None
 
 
-class ImageRef(_Strict):
+class ImageRef(Strict):
     """A picture on the page, fetched like the page and kept as evidence: its exact hash
     and a perceptual hash that survives resizing and recompression."""
 
@@ -100,7 +65,7 @@ class ImageRef(_Strict):
     height: int
 
 
-class Sighting(_Strict):
+class Sighting(Strict):
     """One place and time a post was seen. The same content seen again (a repost, a
     cross-post to another platform) adds a sighting, not a second document."""
 
@@ -112,10 +77,10 @@ class Sighting(_Strict):
     posted_at: str | None = None
 
 
-class RawDocument(_Strict):
+class RawDocument(Strict):
     """One fetched page or post, as collected, with where and when it came from."""
 
-    id: str
+    id: RecordId
     title: str | None = None
     text: str
     posted_at: str | None = None
@@ -127,7 +92,7 @@ class RawDocument(_Strict):
     sightings: list[Sighting] = Field(default_factory=list)
 
 
-class Indicator(_Strict):
+class Indicator(Strict):
     category: str
     domain: Domain
     rule: str
@@ -137,7 +102,7 @@ class Indicator(_Strict):
     end: int
 
 
-class Entity(_Strict):
+class Entity(Strict):
     type: str
     value: str
     text: str
@@ -177,7 +142,7 @@ class EntityFields(TypedDict):
     lon: NotRequired[float | None]
 
 
-class Extraction(_Strict):
+class Extraction(Strict):
     """The ``lantern extract`` contract: one per input record, in input order."""
 
     id: str
@@ -188,7 +153,7 @@ class Extraction(_Strict):
     explanation: list[str]
 
 
-class LeadNetwork(_Strict):
+class LeadNetwork(Strict):
     """What the strongest of a lead's selectors links it to (hubs excluded)."""
 
     selector: str
@@ -199,11 +164,11 @@ class LeadNetwork(_Strict):
     points: int
 
 
-class Lead(_Strict):
+class Lead(Strict):
     """A scored document: a reason for a trained person to look, never evidence alone."""
 
-    id: str
-    doc_id: str
+    id: RecordId
+    doc_id: RecordId
     source_id: str
     url: str
     title: str | None = None
@@ -229,10 +194,10 @@ class Lead(_Strict):
     network: LeadNetwork | None = None
 
 
-class SelectorProfile(_Strict):
+class SelectorProfile(Strict):
     """Everything known about one selector: the ads it appears in and what they say."""
 
-    id: str
+    id: RecordId
     selector: str
     type: str
     value: str
@@ -250,7 +215,7 @@ class SelectorProfile(_Strict):
     batch_id: str | None = None
 
 
-class NetworkDoc(_Strict):
+class NetworkDoc(Strict):
     id: str
     url: str
     title: str | None = None
@@ -260,20 +225,20 @@ class NetworkDoc(_Strict):
     fetched_at: datetime
 
 
-class NetworkEdge(_Strict):
+class NetworkEdge(Strict):
     """Why two ads are in one network: both carry this selector."""
 
     doc_id: str
     selector: str
 
 
-class NetworkSelector(_Strict):
+class NetworkSelector(Strict):
     selector: str
     doc_count: int
     hub: bool
 
 
-class Network(_Strict):
+class Network(Strict):
     """The ads reachable from one selector through shared selectors, with the evidence
     for every edge. Hubs are listed but never followed."""
 
@@ -286,10 +251,10 @@ class Network(_Strict):
     truncated: bool
 
 
-class DeadLetter(_Strict):
+class DeadLetter(Strict):
     """A record that could not be processed, kept with the reason so nothing vanishes."""
 
-    id: str
+    id: RecordId
     stage: str
     record_id: str
     reason: str

@@ -24,6 +24,16 @@ class Score(NamedTuple):  # a named tuple: built once per document, cheaply
     explanation: list[str]
 
 
+def combine_weights(weights: Iterable[float]) -> int:
+    """Independent pieces of evidence, each 0–100, as one 0–100 score: 1 − Π(1 − w).
+    The one combination rule: indicator categories, network evidence and guest-worker
+    risk flags all combine through it."""
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - weight / 100.0
+    return round(100 * (1.0 - remaining))
+
+
 def tier_for(score: int) -> Tier:
     for threshold, tier in TIER_THRESHOLDS:
         if score >= threshold:
@@ -43,15 +53,13 @@ def score_fields(indicators: Iterable[IndicatorFields]) -> Score:
         if best is None or ind["weight"] > best["weight"]:
             strongest[ind["category"]] = ind
 
-    remaining = 1.0
     contributions: list[tuple[float, str]] = []
     for category, ind in strongest.items():
-        weight, kept, head, tail = _contribution(category, ind["weight"])
-        remaining *= kept
+        weight, head, tail = _contribution(category, ind["weight"])
         contributions.append(
             (weight, f"{head}“{ind['text']}” at {ind['start']}–{ind['end']}{tail}")
         )
-    score = round(100 * (1.0 - remaining))
+    score = combine_weights(weight for weight, _ in contributions)
     contributions.sort(key=_WEIGHT, reverse=True)  # stable: equal weights keep their order
     explanation = [text for _, text in contributions]
     if not explanation:
@@ -65,14 +73,14 @@ _WEIGHT = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
-def _contribution(category: str, weight: float) -> tuple[float, float, str, str]:
+def _contribution(category: str, weight: float) -> tuple[float, str, str]:
     """What a category's strongest indicator adds: its weight under the category's cap,
-    the share of doubt it leaves, and the fixed text around its quote in the reason
-    (built once per category and weight; scoring runs per document)."""
+    and the fixed text around its quote in the reason (built once per category and
+    weight; scoring runs per document)."""
     meta = load_taxonomy()[category]
     capped = min(weight, meta.weight_cap)
     head = f"{category} (+{capped:g}): {meta.label} — "
-    return capped, 1.0 - capped / 100.0, head, f"; evidence: {meta.evidence}"
+    return capped, head, f"; evidence: {meta.evidence}"
 
 
 # Network evidence (Portnoff et al. 2017; Ibanez & Suthers 2014): one selector across many
@@ -90,4 +98,4 @@ def network_points(ads: int, stated_ages: int, states: int) -> int:
 
 def combine(document_score: int, points: int) -> int:
     """Document and network evidence combine like independent evidence."""
-    return round(100 * (1 - (1 - document_score / 100) * (1 - points / 100)))
+    return combine_weights((document_score, points))

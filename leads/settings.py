@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LANTERN_", extra="ignore")
 
+    # Unset: the local development node, http://127.0.0.1:<es_port>.
     es_url: str = Field(
-        default="http://127.0.0.1:9200",
+        default="",
         validation_alias=AliasChoices("ES_URL", "LANTERN_ES_URL"),
     )
     es_username: str | None = None
@@ -32,18 +33,31 @@ class Settings(BaseSettings):
     # is a hub: reported, but never used to join ads into one network.
     hub_threshold: int = 200
     bulk_max_retries: int = 5
+    # How long a write waits for an Elasticsearch that went away before the run stops
+    # (with its output and dead letters kept; a re-run converges).
+    es_retry_seconds: float = 120.0
 
     # Optional statistical NER (an installed spaCy package such as en_core_web_sm);
     # the default rule pipeline needs no model download.
     spacy_model: str | None = None
     data_dir: Path = REPO_ROOT / "var"
     evidence_dir: Path | None = None
+    # Site profiles and social sources: the shipped folders hold documented, disabled
+    # examples; a deployment (or the demo, or a test) points these at its own.
     profiles_dir: Path = REPO_ROOT / "crawlers" / "profiles"
+    sources_dir: Path = REPO_ROOT / "crawlers" / "sources"
     # Drop folder of DOL guest-worker files for the lantern_guestworker DAG;
     # None: <data_dir>/guestworker.
     guestworker_dir: Path | None = None
-    # The social source registry (kinds.yaml + sources); None: crawlers/sources/.
-    sources_dir: Path | None = None
+
+    # The local development node (lantern.local.elasticsearch): loopback only.
+    es_port: int = 9200
+    es_heap: str = "1g"
+    # None: /var/tmp/lantern-es-<port>, outside the checkout, so the unprivileged user
+    # Elasticsearch runs as can reach it whatever the checkout's folders allow.
+    es_home: Path | None = None
+    # Where the Elasticsearch download is cached (kept by `make clean`).
+    cache_dir: Path = REPO_ROOT / ".cache"
 
     # Honest identification: who we are and how to reach the operator.
     user_agent: str = (
@@ -65,9 +79,38 @@ class Settings(BaseSettings):
             return [h.strip().lower() for h in value.split(",") if h.strip()]
         return value
 
+    _es_url_chosen: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _local_url(self) -> Settings:
+        self._es_url_chosen = bool(self.es_url)
+        if not self.es_url:
+            self.es_url = f"http://127.0.0.1:{self.es_port}"
+        return self
+
+    @property
+    def es_url_is_set(self) -> bool:
+        """Whether an operator chose a cluster with ES_URL (then no local node starts)."""
+        return self._es_url_chosen
+
+    @property
+    def es_home_path(self) -> Path:
+        return self.es_home or Path(f"/var/tmp/lantern-es-{self.es_port}")
+
     @property
     def evidence_path(self) -> Path:
         return self.evidence_dir or self.data_dir / "evidence"
+
+    def evidence_folder(self, batch_id: str) -> Path:
+        """The batch's evidence folder, always inside the evidence store: a batch id is
+        checked (letters, digits, '_.+-', no '..') before it names a folder."""
+        from leads.ids import check_batch_id
+
+        base = self.evidence_path.resolve()
+        folder = (base / check_batch_id(batch_id)).resolve()
+        if base not in folder.parents:
+            raise ValueError(f"batch id {batch_id!r} leaves the evidence folder")
+        return folder
 
     @property
     def guestworker_path(self) -> Path:

@@ -1,21 +1,24 @@
 """The Elasticsearch store: index templates behind aliases, idempotent bulk writes.
 
 Every bulk reports what went in and what did not; what did not becomes a dead letter
-with its reason (counts in = indexed + dead letters, always).
+with its reason (counts in = indexed + dead letters, always). One bad document costs
+one document: a request refused as a whole is split until the bad one stands alone.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from leads.ids import stable_id
+from leads.deadletters import dead_letter, spill_path
+from leads.deadletters import spill as spill_letters
+from leads.limits import MAX_BULK_BYTES
 from leads.models import DeadLetter
 from leads.settings import Settings
 
@@ -36,6 +39,13 @@ KINDS = (
 
 class StoreError(RuntimeError):
     """Elasticsearch cannot be used (unreachable, refused, misconfigured)."""
+
+
+class StoreUnavailable(StoreError):
+    """Elasticsearch went away during a run and stayed away past the retry window.
+    ``report`` says what the interrupted bulk had indexed and refused by then."""
+
+    report: BulkReport | None = None
 
 
 @dataclass
@@ -59,10 +69,15 @@ def connect(settings: Settings) -> Elasticsearch:
         max_retries=3,
         **options,
     )
+    return check(es, settings.es_url)
+
+
+def check(es: Elasticsearch, where: str) -> Elasticsearch:
+    """``es`` if the cluster answers, else :class:`StoreError` naming ``where``."""
     try:
         es.cluster.health(timeout="5s")
     except (TransportError, ApiError) as exc:
-        raise StoreError(f"Elasticsearch unreachable at {settings.es_url}: {exc}") from None
+        raise StoreError(f"Elasticsearch unreachable at {where}: {exc}") from None
     return es
 
 
@@ -95,30 +110,19 @@ def ensure_indices(es: Elasticsearch, settings: Settings) -> None:
 
 
 def drop_indices(es: Elasticsearch, settings: Settings) -> None:
-    """Removes every index and template under the prefix (tests and ``lantern reset``)."""
+    """Removes every index and template under the prefix (the tests' own prefixes)."""
     for kind in KINDS:
         alias = settings.index(kind)
         es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
         es.options(ignore_status=404).indices.delete_index_template(name=alias)
 
 
-def dead_letter(
-    stage: str, record_id: str, reason: str, batch_id: str | None, payload: str | None = None
-) -> DeadLetter:
-    return DeadLetter(
-        id=stable_id("dead", stage, batch_id or "", record_id),
-        stage=stage,
-        record_id=record_id,
-        reason=reason[:2000],
-        batch_id=batch_id,
-        at=datetime.now(UTC),
-        payload=payload[:10000] if payload else None,
-    )
-
-
-def _actions(index: str, docs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-    for doc_id, source in docs:
-        yield {"_op_type": "index", "_index": index, "_id": doc_id, "_source": source}
+def _action(index: str, doc_id: str, source: dict[str, Any]) -> bytes:
+    """One document as its two bulk lines. Raises ValueError for what cannot be sent
+    (a lone surrogate in a string cannot be UTF-8): that document alone is refused."""
+    head = json.dumps({"index": {"_index": index, "_id": doc_id}}, ensure_ascii=False)
+    body = json.dumps(source, ensure_ascii=False, default=str)
+    return f"{head}\n{body}\n".encode()
 
 
 def _reason(info: dict[str, Any]) -> str:
@@ -132,6 +136,92 @@ def _reason(info: dict[str, Any]) -> str:
     return str(error or info.get("status"))
 
 
+def _api_reason(exc: ApiError) -> str:
+    info = exc.info if isinstance(exc.info, dict) else {}
+    return _reason(info) if info.get("error") else f"{exc.meta.status}: {exc.message}"
+
+
+class _Bulk:
+    """Sends chunks of documents; what each item's fate is ends up in ``report``.
+
+    - An item Elasticsearch refuses becomes a dead letter with its reason.
+    - Items answered 429 (too many requests) are sent again with backoff.
+    - A request refused as a whole (400 or 413: one item can do that, e.g. an id over
+      512 bytes) is split in halves until the item that causes it stands alone, so only
+      that item becomes a dead letter.
+    - A request that fails for Elasticsearch's sake (connection lost, timeout, 5xx) is
+      sent again with backoff for ``settings.es_retry_seconds``; after that the whole run
+      stops with :class:`StoreUnavailable`, and a re-run converges (ids are stable).
+    """
+
+    def __init__(self, es: Elasticsearch, settings: Settings, kind: str, stage: str,
+                 batch_id: str | None, report: BulkReport) -> None:  # fmt: skip
+        self.es, self.settings, self.kind = es, settings, kind
+        self.stage, self.batch_id, self.report = stage, batch_id, report
+
+    def send(self, items: list[tuple[str, bytes]]) -> None:
+        retries = 0
+        while items:
+            response = self._request(items)
+            if response is None:  # refused as a whole: split
+                if len(items) == 1:
+                    return
+                half = len(items) // 2
+                self.send(items[:half])
+                self.send(items[half:])
+                return
+            again = []
+            for (doc_id, line), item in zip(items, response["items"], strict=True):
+                info = next(iter(item.values()))
+                status = int(info.get("status", 500))
+                if status < 300:
+                    self.report.indexed += 1
+                elif status == 429 and retries < self.settings.bulk_max_retries:
+                    again.append((doc_id, line))
+                else:
+                    self._dead(doc_id, _reason(info))
+            if again:
+                retries += 1
+                time.sleep(min(30.0, 2.0**retries))
+            items = again
+
+    def _request(self, items: list[tuple[str, bytes]]) -> dict[str, Any] | None:
+        body = b"".join(line for _, line in items)
+        deadline = time.monotonic() + self.settings.es_retry_seconds
+        attempt = 0
+        while True:
+            try:
+                return dict(self.es.bulk(operations=cast(Any, body)))
+            except ApiError as exc:
+                status = exc.meta.status
+                if status in (400, 413):  # refused for what it holds: split
+                    if len(items) == 1:
+                        self._dead(items[0][0], _api_reason(exc))
+                    return None
+                if status in (401, 403, 404):
+                    raise StoreError(
+                        f"Elasticsearch at {self.settings.es_url} refused the write: "
+                        f"{_api_reason(exc)[:300]}"
+                    ) from None
+                problem: Exception = exc  # 429 or 5xx: wait and send again
+            except TransportError as exc:  # connection refused or lost, timeout
+                problem = exc
+            attempt += 1
+            wait = min(10.0, 0.5 * 2**attempt)
+            if time.monotonic() + wait > deadline:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self.settings.es_url} stopped answering "
+                    f"({type(problem).__name__}: {str(problem)[:200]}); gave up after "
+                    f"{self.settings.es_retry_seconds:g} s of retries"
+                ) from None
+            time.sleep(wait)
+
+    def _dead(self, doc_id: str, reason: str) -> None:
+        self.report.failed.append(
+            dead_letter(self.stage, doc_id, f"{self.kind}: {reason}", self.batch_id)
+        )
+
+
 def bulk_index(
     es: Elasticsearch,
     settings: Settings,
@@ -141,43 +231,80 @@ def bulk_index(
     stage: str,
     batch_id: str | None = None,
     refresh: bool = False,
+    spill: Path | None = None,
 ) -> BulkReport:
-    """Indexes ``(id, source)`` pairs; 429s are retried with backoff, other item
-    failures become dead letters (also written to the dead-letter index)."""
+    """Indexes ``(id, source)`` pairs in chunks (by count and by bytes); every document
+    is either indexed or a dead letter (also recorded: in the dead-letter index, or in
+    ``spill`` when Elasticsearch will not take it). Raises :class:`StoreUnavailable`
+    when Elasticsearch stays away past the retry window; the dead letters gathered so
+    far are kept in the spill file first."""
     report = BulkReport()
-    for ok, item in helpers.streaming_bulk(
-        es,
-        _actions(settings.index(kind), docs),
-        chunk_size=settings.bulk_chunk_size,
-        max_retries=settings.bulk_max_retries,
-        initial_backoff=1,
-        raise_on_error=False,
-        raise_on_exception=False,
-    ):
-        info = next(iter(item.values()))
-        if ok:
-            report.indexed += 1
-        else:
-            report.failed.append(
-                dead_letter(stage, str(info.get("_id")), f"{kind}: {_reason(info)}", batch_id)
-            )
-    record_dead_letters(es, settings, report.failed)
+    index = settings.index(kind)
+    sender = _Bulk(es, settings, kind, stage, batch_id, report)
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
+    try:
+        for doc_id, source in docs:
+            try:
+                line = _action(index, doc_id, source)
+            except (TypeError, ValueError) as exc:  # incl. UnicodeEncodeError
+                sender._dead(doc_id, f"cannot be sent ({type(exc).__name__}: {exc})"[:500])
+                continue
+            chunk.append((doc_id, line))
+            size += len(line)
+            if len(chunk) >= settings.bulk_chunk_size or size >= MAX_BULK_BYTES:
+                sender.send(chunk)
+                chunk, size = [], 0
+        if chunk:
+            sender.send(chunk)
+    except StoreUnavailable as exc:
+        spill_letters(spill or spill_path(settings, batch_id), report.failed, "Elasticsearch away")
+        exc.report = report
+        raise
+    record_dead_letters(es, settings, report.failed, spill=spill)
     if refresh:
-        es.indices.refresh(index=settings.index(kind))
+        es.indices.refresh(index=index)
     return report
 
 
-def record_dead_letters(es: Elasticsearch, settings: Settings, letters: list[DeadLetter]) -> None:
+def record_dead_letters(
+    es: Elasticsearch | None,
+    settings: Settings,
+    letters: list[DeadLetter],
+    *,
+    spill: Path | None = None,
+    batch_id: str | None = None,
+) -> None:
+    """Stores dead letters in the dead-letter index; those it does not take (or all, with
+    no Elasticsearch) go to the spill file. Never raises: recording a failure must not
+    become one."""
     if not letters:
         return
-    helpers.bulk(
-        es,
-        _actions(
-            settings.index("deadletters"),
-            ((letter.id, letter.model_dump(mode="json")) for letter in letters),
-        ),
-        refresh=True,
-    )
+    target = spill or spill_path(settings, batch_id or letters[0].batch_id)
+    if es is None:
+        spill_letters(target, letters, "no Elasticsearch in this run")
+        return
+    lines = [
+        (
+            letter.id,
+            _action(settings.index("deadletters"), letter.id, letter.model_dump(mode="json")),
+        )
+        for letter in letters
+    ]
+    body = b"".join(line for _, line in lines)
+    try:
+        response = es.bulk(operations=cast(Any, body), refresh=True)
+    except (ApiError, TransportError) as exc:
+        spill_letters(target, letters, f"Elasticsearch refused them: {type(exc).__name__}")
+        return
+    refused = {
+        next(iter(item.values())).get("_id")
+        for item in response["items"]
+        if int(next(iter(item.values())).get("status", 500)) >= 300
+    }
+    if refused:
+        kept = [letter for letter in letters if letter.id in refused]
+        spill_letters(target, kept, "the dead-letter index refused them")
 
 
 def count(
@@ -207,14 +334,25 @@ def scan(
 
 
 def delete_where(es: Elasticsearch, settings: Settings, kind: str, query: dict[str, Any]) -> int:
-    """Deletes every matching document (the minimal local node has no delete-by-query)."""
+    """Deletes every matching document and returns how many (the minimal local node has
+    no delete-by-query). Raises :class:`StoreError` naming what could not be deleted:
+    a caller that promised "nothing half-written" must know."""
     index = settings.index(kind)
     es.indices.refresh(index=index)
     ids = [
         hit["_id"] for hit in helpers.scan(es, index=index, query={"query": query}, _source=False)
     ]
     actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in ids)
-    helpers.bulk(es, actions, raise_on_error=False, refresh=True)
+    failed = []
+    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, refresh=True):
+        info = next(iter(item.values()))
+        if not ok and info.get("status") != 404:  # already gone is what we wanted
+            failed.append(f"{info.get('_id')}: {_reason(info)}")
+    if failed:
+        raise StoreError(
+            f"{len(failed)} of {len(ids)} {kind} documents could not be deleted "
+            f"(first: {failed[0][:300]})"
+        )
     return len(ids)
 
 

@@ -1,36 +1,68 @@
-"""Loads the indicator taxonomy (category → domain, label, evidence, weight cap)."""
+"""The taxonomy as data: indicator categories (``taxonomy.yaml``: domain, label, evidence,
+weight cap) and entity types (``entity_types.yaml``: where they come from, whether a
+shared value links documents). Both are validated on load; every list of categories or
+types in Lantern is read from here.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, ValidationError
 
-from leads.models import CATEGORIES, Domain
+from leads.validation import Strict, validation_message
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
+ENTITY_TYPES_FILE = Path(__file__).with_name("entity_types.yaml")
+
+Domain = Literal["sex", "labor"]
 
 
-class Category(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Category(Strict):
     domain: Domain
     label: str
     evidence: str
     weight_cap: float = Field(ge=0, le=35)
 
 
+class EntityType(Strict):
+    label: str
+    value: str
+    from_: Literal["extracted", "model", "crawler", "linking"] = Field(alias="from")
+    links: bool
+
+
+def _load(path: Path, key: str | None, model: type[Strict]) -> dict[str, Strict]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = raw[key] if key else raw
+    out = {}
+    for name, body in entries.items():
+        try:
+            out[str(name)] = model.model_validate(body)
+        except ValidationError as exc:
+            raise ValueError(f"{path.name}: {name}: {validation_message(exc)}") from None
+    return out
+
+
 @lru_cache(maxsize=1)
-def load_taxonomy(path: Path = TAXONOMY_FILE) -> dict[str, Category]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
-    taxonomy = {name: Category.model_validate(body) for name, body in raw.items()}
-    missing = set(CATEGORIES) - set(taxonomy)
-    unknown = set(taxonomy) - set(CATEGORIES)
-    if missing or unknown:
-        raise ValueError(
-            f"{path}: taxonomy out of step with the contract "
-            f"(missing {sorted(missing)}, unknown {sorted(unknown)})"
-        )
-    return taxonomy
+def load_taxonomy() -> dict[str, Category]:
+    return _load(TAXONOMY_FILE, "categories", Category)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def load_entity_types() -> dict[str, EntityType]:
+    return _load(ENTITY_TYPES_FILE, None, EntityType)  # type: ignore[return-value]
+
+
+CATEGORIES: tuple[str, ...] = tuple(load_taxonomy())
+SEX_CATEGORIES = tuple(c for c, m in load_taxonomy().items() if m.domain == "sex")
+LABOR_CATEGORIES = tuple(c for c, m in load_taxonomy().items() if m.domain == "labor")
+# The types `lantern extract` emits without a model (the contract).
+ENTITY_TYPES: tuple[str, ...] = tuple(
+    t for t, m in load_entity_types().items() if m.from_ == "extracted"
+)
+# Types whose shared values join documents into networks (selectors).
+LINKING_TYPES: tuple[str, ...] = tuple(t for t, m in load_entity_types().items() if m.links)

@@ -1,6 +1,7 @@
-"""Measures extraction against the labeled development set (``tests/devset/*.jsonl``).
+"""Measures extraction against labeled texts (the project keeps its development set in
+``tests/devset/`` and its held-out set in ``tests/heldout/``; ``make eval`` runs both).
 
-    .venv/bin/python -m nlp.evaluate [FILE.jsonl ...]
+    .venv/bin/python -m nlp.evaluate FILE.jsonl [FILE.jsonl ...]
 
 Prints per-category precision, recall and F1 (and their micro average), and entity
 precision and recall by type. Entities match on (type, normalized value).
@@ -17,22 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from leads.models import CATEGORIES, ENTITY_TYPES
-from leads.settings import REPO_ROOT
-
-DEVSET_DIR = REPO_ROOT / "tests" / "devset"
+from leads.taxonomy import CATEGORIES, ENTITY_TYPES
+from leads.validation import Strict
 
 
-class LabeledEntity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LabeledEntity(Strict):
     type: Literal[ENTITY_TYPES]  # type: ignore[valid-type]
     value: str
 
 
-class LabeledText(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LabeledText(Strict):
     id: str
     lang: Literal["en", "es"]
     domain: Literal["sex", "labor", "benign"]
@@ -75,9 +72,10 @@ class Report:
         return total
 
 
-def load_devset(paths: Iterable[Path] | None = None) -> list[LabeledText]:
+def load_devset(paths: Iterable[Path]) -> list[LabeledText]:
+    """Labeled texts from JSON Lines files (the test suite keeps its sets in tests/)."""
     records = []
-    for path in paths or sorted(DEVSET_DIR.glob("*.jsonl")):
+    for path in paths:
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
@@ -180,10 +178,10 @@ def format_report(report: Report, records: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.evaluate", description=__doc__)
-    parser.add_argument("files", nargs="*", type=Path, help="dev set files (default: all)")
+    parser.add_argument("files", nargs="+", type=Path, help="labeled JSON Lines files")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
-    records = load_devset(args.files or None)
+    records = load_devset(args.files)
     report = evaluate(records)
     for line in format_report(report, len(records)):
         print(line)

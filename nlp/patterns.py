@@ -21,9 +21,10 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from leads.taxonomy import load_taxonomy
+from leads.validation import Strict, validation_message
 
 PATTERNS_DIR = Path(__file__).with_name("patterns")
 
@@ -32,7 +33,7 @@ class PatternError(ValueError):
     """A pattern file entry that fails validation."""
 
 
-class IndicatorRule(BaseModel):
+class IndicatorRule(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_.-]+$")
@@ -90,9 +91,7 @@ def load_rules(directory: Path = PATTERNS_DIR) -> list[IndicatorRule]:
             try:
                 rule = IndicatorRule.model_validate(data)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join(str(p) for p in err["loc"]) or "entry"
-                raise PatternError(f"{where} (rule {rule_id}): {field}: {err['msg']}") from None
+                raise PatternError(f"{where} (rule {rule_id}): {validation_message(exc)}") from None
             if rule.id in seen:
                 raise PatternError(f"{where}: duplicate rule id {rule.id!r}")
             seen.add(rule.id)

@@ -13,14 +13,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components  # noqa: F401  (registers the factories)
+from leads.limits import MAX_TEXT_CHARS
 from leads.models import EntityFields, Extraction, IndicatorFields
 from leads.scoring import score_fields
 from leads.settings import get_settings
 from nlp.docdata import TEXT_KEY, get
 
-# Texts past this length are cut before matching: a 1 MB "ad" is an error or an attack,
-# and the offsets of what we keep stay exact.
-MAX_CHARS = 100_000
+# Texts past leads.limits.MAX_TEXT_CHARS are cut before matching: a 1 MB "ad" is an error
+# or an attack, and the offsets of what we keep stay exact.
+MAX_CHARS = MAX_TEXT_CHARS
 NER_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "place"}
 
 

@@ -1,5 +1,9 @@
 """Shared fixtures: a real Elasticsearch (started by `make es-up`), the real demo
-server on 127.0.0.1, and crawls run as subprocesses exactly as Airflow runs them."""
+server on 127.0.0.1, and crawls run as subprocesses exactly as Airflow runs them.
+
+Each test module works under an index prefix and a data folder of its own (the
+module-scoped ``test_env``), so no module sees another's documents, and its indices
+are dropped when it ends."""
 
 from __future__ import annotations
 
@@ -15,7 +19,12 @@ from typing import Any
 
 import pytest
 
+from demo import PROFILES_DIR, SOURCES_DIR
 from leads.settings import REPO_ROOT, Settings, get_settings
+
+TESTS = Path(__file__).resolve().parent
+DEVSET = sorted((TESTS / "devset").glob("*.jsonl"))  # the labeled texts rules are tuned on
+HELDOUT = TESTS / "heldout" / "heldout.jsonl"  # labeled texts nobody tuned on
 
 
 @dataclass
@@ -31,7 +40,7 @@ class Demo:
 
 @pytest.fixture(scope="session")
 def demo() -> Iterator[Demo]:
-    from crawlers.demosite.server import serve
+    from demo.boards.server import serve
 
     server, boards = serve(0)
     port = server.server_address[1]
@@ -39,13 +48,20 @@ def demo() -> Iterator[Demo]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def test_env(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The environment every test process shares: its own index prefix and data folder."""
-    data = tmp_path_factory.mktemp("lantern-data")
+@pytest.fixture(scope="module", autouse=True)
+def test_env(
+    demo: Demo, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
+    """The environment of one test module and the processes it starts: its own index
+    prefix and data folder, and the demo's profiles and sources (Lantern ships
+    disabled examples only)."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    data = tmp_path_factory.mktemp(f"lantern-data-{module}")
     env = {
-        "LANTERN_INDEX_PREFIX": f"lantern-test-{uuid.uuid4().hex[:8]}",
+        "LANTERN_INDEX_PREFIX": f"lantern-test-{module.replace('_', '-')}-{uuid.uuid4().hex[:6]}",
         "LANTERN_DATA_DIR": str(data),
+        "LANTERN_PROFILES_DIR": str(PROFILES_DIR),
+        "LANTERN_SOURCES_DIR": str(SOURCES_DIR),
         "LANTERN_ALLOWED_PRIVATE_HOSTS": demo.host,
         "LANTERN_BASE_URLS": json.dumps(
             {"demo-classifieds": demo.base_url, "demo-jobs": demo.base_url}
@@ -63,12 +79,12 @@ def test_env(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def settings(test_env: dict[str, str]) -> Settings:
     return get_settings()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def es(settings: Settings) -> Iterator[Any]:
     from leads.store import StoreError, connect, drop_indices, ensure_indices
 
@@ -114,7 +130,7 @@ class CrawlResult:
     count_after_second: int
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def classifieds_crawl(es: Any, settings: Settings, demo: Demo) -> CrawlResult:
     from leads.store import count
 
@@ -128,7 +144,7 @@ def classifieds_crawl(es: Any, settings: Settings, demo: Demo) -> CrawlResult:
     return CrawlResult(first, second, after_first, after_second)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jobs_crawl(es: Any, settings: Settings, demo: Demo) -> subprocess.CompletedProcess[str]:
     result = run_crawl("demo-jobs", "test-jobs-1", demo)
     assert result.returncode == 0, result.stderr[-3000:]

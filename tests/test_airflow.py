@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from leads.airflow_local import airflow_env, prepare, run_dag
+from lantern.local.airflow import airflow_env, prepare, run_dag
 from leads.batches import top_leads
 from leads.settings import REPO_ROOT, Settings
 from leads.store import count

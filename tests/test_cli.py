@@ -30,9 +30,29 @@ def lantern(
     )
 
 
+def _commands() -> list[tuple[str, ...]]:
+    """Every command path the console script offers, read from the app itself."""
+    import typer
+
+    from lantern.cli import app
+
+    def walk(group: Any, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append((*prefix, name))
+            if hasattr(command, "commands"):  # a group of verbs
+                found += walk(command, (*prefix, name))
+        return found
+
+    return walk(typer.main.get_command(app), ())
+
+
 def test_help_is_available_on_every_command() -> None:
-    for command in ("crawl", "extract", "index", "score", "leads", "profiles", "demo"):
-        result = lantern(command, "--help")
+    commands = _commands()
+    assert ("collect", "mastodon") in commands and ("guestworker", "ingest") in commands
+    assert len(commands) == 20
+    for command in commands:
+        result = lantern(*command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout, command
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from leads.batches import score_batch
+from lantern.jobs.scoring import score_batch
 from leads.clustering import cluster_batch, cluster_template
 from leads.ids import document_id
 from leads.linking import link, network

@@ -11,7 +11,7 @@ from importlib.metadata import version
 import pytest
 import yaml
 
-from leads.es_local import ES_VERSION
+from lantern.local.elasticsearch import ES_VERSION
 from leads.settings import REPO_ROOT
 
 SECRETS = {

@@ -105,7 +105,12 @@ def test_redirect_to_private_address_is_refused_and_logged(
         "--out",
         "-",
     )
-    assert result.returncode == 0, result.stderr[-2000:]
+    # Every request refused: nothing could be used, so the crawl says so and fails.
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        "crawl: no page could be used: 0 documents, 1 refused or failed requests "
+        "(their reasons are in the dead letters)"
+    )
     assert "ssrf-guard: refused http://127.0.0.2:" in result.stderr
     assert "redirected from" in result.stderr
     assert "/traps/redirect-private" not in result.stdout  # no document came of it

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawlers.demosite.generator import PLANTED_PHONE
-from leads.batches import score_batch
+from demo.boards.generator import PLANTED_PHONE
+from lantern.jobs.scoring import score_batch
 from leads.clustering import cluster_batch
 from leads.linking import link, network, rescore
 from leads.settings import Settings

@@ -14,8 +14,9 @@ from collections import Counter
 
 import pytest
 
-from nlp.evaluate import REPO_ROOT, Counts, LabeledText, Report, evaluate, load_devset
+from nlp.evaluate import Counts, LabeledText, Report, evaluate, load_devset
 from nlp.pipeline import extract
+from tests.conftest import DEVSET, HELDOUT
 
 CATEGORY_MICRO_F1_MIN = 0.95  # dev set
 PHONE_RECALL_MIN = 0.97
@@ -25,12 +26,11 @@ ENTITY_PRECISION_MIN = 0.97
 HELDOUT_MICRO_F1_MIN = 0.85
 HELDOUT_PHONE_RECALL_MIN = 0.97
 HELDOUT_ENTITY_RECALL_MIN = 0.95
-HELDOUT = REPO_ROOT / "tests" / "heldout" / "heldout.jsonl"
 
 
 @pytest.fixture(scope="module")
 def records() -> list[LabeledText]:
-    return load_devset()
+    return load_devset(DEVSET)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leads.models import CATEGORIES, Extraction
+from leads.models import Extraction
+from leads.taxonomy import CATEGORIES
 from nlp.patterns import PatternError, load_rules
 from nlp.pipeline import extract
 

@@ -9,6 +9,7 @@ import pytest
 
 from crawlers.netguard import ForbiddenAddress, check_url
 from crawlers.profiles import ProfileError, load_profile, registered_profiles
+from demo import PROFILES_DIR
 
 
 def _resolver(address: str) -> Callable[[str, int], list[str]]:
@@ -61,7 +62,7 @@ def test_registered_profiles_are_valid() -> None:
 def test_a_broken_profile_names_the_field(
     tmp_path: Path, edit: tuple[str, str], message: str
 ) -> None:
-    source = Path("crawlers/profiles/demo-classifieds.yaml").read_text()
+    source = (PROFILES_DIR / "demo-classifieds.yaml").read_text()
     assert edit[0] in source
     broken = tmp_path / "broken.yaml"
     broken.write_text(source.replace(edit[0], edit[1]))

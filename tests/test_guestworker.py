@@ -15,15 +15,12 @@ from typing import Any
 
 import pytest
 
-from leads.airflow_local import airflow_env, prepare, run_dag
-from leads.guestworker.pipeline import (
-    assess_all,
-    ingest,
-    load_records,
-    write_employers,
-)
+from demo.guestworker_samples import write_bad_files, write_sample_set
+from lantern.jobs.guestworker import labor_indicators
+from lantern.local.airflow import airflow_env, prepare, run_dag
+from leads.guestworker.employers import assess_all, write_employers
+from leads.guestworker.ingest import ingest, load_records
 from leads.guestworker.readers import FileError, assert_defused, check_zip
-from leads.guestworker.samples import write_bad_files, write_sample_set
 from leads.settings import Settings
 
 LANTERN = str(Path(sys.executable).with_name("lantern"))
@@ -54,7 +51,8 @@ def loaded(es: Any, settings: Settings, samples: dict[str, Path]) -> Iterator[di
         refresh=True,
     )
     report = ingest(es, settings, list(samples.values()))
-    result = write_employers(es, settings, assess_all(load_records(es, settings)))
+    assessed = assess_all(load_records(es, settings), labor_indicators)
+    result = write_employers(es, settings, assessed, labor_indicators)
     yield {"report": report, "result": result}
 
 
@@ -160,7 +158,8 @@ def test_employers_index_keeps_records_matches_and_ad_links(
     )["hits"]["hits"]
     assert orders and orders[0]["_source"]["categories"]
     # Nothing changed: a second resolution rewrites no employer.
-    assert write_employers(es, settings, assess_all(load_records(es, settings)))["written"] == 0
+    assessed = assess_all(load_records(es, settings), labor_indicators)
+    assert write_employers(es, settings, assessed, labor_indicators)["written"] == 0
 
 
 def test_bombs_and_broken_files_are_refused_and_recorded(
@@ -212,7 +211,7 @@ def test_bad_rows_are_named_and_the_rest_loaded(
 def test_a_file_left_half_loaded_is_reloaded_from_scratch(
     es: Any, settings: Settings, tmp_path: Path
 ) -> None:
-    from leads.guestworker.pipeline import sha256_of
+    from leads.guestworker.ingest import sha256_of
 
     path = tmp_path / "whd_half.csv"
     path.write_text(
@@ -241,7 +240,7 @@ def test_a_file_left_half_loaded_is_reloaded_from_scratch(
 def test_guestworker_dag_loads_only_new_files(
     es: Any, settings: Settings, loaded: dict[str, Any], samples: dict[str, Path], tmp_path: Path
 ) -> None:
-    from leads.guestworker.samples import write_job_orders_json
+    from demo.guestworker_samples import write_job_orders_json
 
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -262,7 +261,7 @@ def test_guestworker_dag_loads_only_new_files(
 def test_new_rows_re_resolve_only_the_employers_they_touch(
     es: Any, settings: Settings, loaded: dict[str, Any], tmp_path: Path
 ) -> None:
-    from leads.guestworker.pipeline import resolve_changed
+    from leads.guestworker.employers import resolve_changed
 
     def employer(alias: str) -> dict[str, Any]:
         es.indices.refresh(index=settings.index("gw-employers"))
@@ -280,7 +279,7 @@ def test_new_rows_re_resolve_only_the_employers_they_touch(
         encoding="utf-8",
     )
     report = ingest(es, settings, [path])
-    result = resolve_changed(es, settings, report.record_ids)
+    result = resolve_changed(es, settings, report.record_ids, labor_indicators)
     assert 0 < result["records"] < total  # a part of the records, not all of them
     assert result["written"] >= 1 and result["deleted"] == 0
     after = employer("Example Berry Farm Inc")

@@ -16,12 +16,11 @@ import openpyxl
 import pytest
 import yaml
 
-from leads.guestworker import samples
-from leads.guestworker.samples import PLANTED
+import demo.guestworker_samples as samples
+from demo.guestworker_samples import PLANTED
+from leads.guestworker.layouts import LAYOUTS as LAYOUTS_FILE
 
-LAYOUTS = yaml.safe_load(
-    (Path(samples.__file__).with_name("layouts.yaml")).read_text(encoding="utf-8")
-)
+LAYOUTS = yaml.safe_load(LAYOUTS_FILE.read_text(encoding="utf-8"))
 PHONE = re.compile(r"^(\(\d{3}\) |\d{3}-)555-01\d\d$")
 EMAIL = re.compile(r"^[a-z0-9.]+@example\.(com|org)$")
 FEIN = re.compile(r"^00-\d{7}$")

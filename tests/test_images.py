@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from crawlers.demosite.photos import render_photo
 from crawlers.images import ImageError, fingerprint
+from demo.boards.photos import render_photo
 
 
 def test_a_resized_recompressed_repost_has_the_same_perceptual_hash() -> None:

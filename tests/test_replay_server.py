@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
-from crawlers.replay import CROSS_POST_TEXT, JetstreamReplay, SocialReplay
+from demo.replay import CROSS_POST_TEXT, JetstreamReplay, SocialReplay
 
 ACTOR = "demo-recruiter.bsky.social"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leads.models import CATEGORIES, Indicator
+from leads.models import Indicator
 from leads.scoring import score_indicators
-from leads.taxonomy import load_taxonomy
+from leads.taxonomy import CATEGORIES, load_taxonomy
 
 
 def _ind(category: str, weight: float = 100) -> Indicator:

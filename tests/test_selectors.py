@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from leads.cli import MAX_TEXT_CHARS
+from leads.limits import MAX_TEXT_CHARS
 from nlp.crypto import base58check_valid, eip55_valid, find_crypto_addresses, segwit_valid
 from nlp.evaluate import load_devset
 from nlp.pipeline import MAX_CHARS, ModelError, build_pipeline, extract
+from tests.conftest import DEVSET
 
 BTC = "13LawwqxKfuFojvZyKXijERWtgZY7aRJCf"  # randomly generated, checksum-valid, fictional
 SEGWIT = "bc1qygkjjwvzzsfw28f9mkvsf9genl56v75w8qud0q"
@@ -110,7 +111,7 @@ def test_places_resolve_by_state_and_skip_everyday_words() -> None:
 
 
 def test_every_offset_in_the_dev_set_points_at_the_text_as_written() -> None:
-    for record in load_devset():
+    for record in load_devset(DEVSET):
         result = extract(record.text)
         spans = [(e.start, e.end, e.text) for e in result.entities]
         spans += [(i.start, i.end, i.text) for i in result.indicators]

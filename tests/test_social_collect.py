@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from crawlers.replay import CROSS_POST_TEXT, JetstreamReplay, SocialReplay
 from crawlers.social import bluesky
 from crawlers.social.client import FetchError, PoliteClient, RateLimited
 from crawlers.social.collect import collect_source
 from crawlers.social.jetstream import keyword_pattern
 from crawlers.social.posts import content_key
-from crawlers.social.registry import Source
+from crawlers.social.registry import Source, parse_source
 from crawlers.social.sink import Report
 from crawlers.social.state import EsState, MemoryState
+from demo.replay import CROSS_POST_TEXT, JetstreamReplay, SocialReplay
 from leads.ids import stable_id
 from leads.settings import Settings
 from tests.conftest import Demo
@@ -55,13 +55,15 @@ def social_settings(settings: Settings, replay: SocialReplay) -> Settings:
 
 def source(kind: str, **targets: Any) -> Source:
     """A registered-looking source with a fresh id (so cursors start empty)."""
-    return Source(
-        id=f"t-{kind.replace('_', '-')}-{uuid.uuid4().hex[:8]}",
-        kind=kind,  # type: ignore[arg-type]
-        name="test source",
-        terms="Replay of fictional posts on loopback.",
-        legal_basis="Fictional test data.",
-        **targets,
+    return parse_source(
+        {
+            "id": f"t-{kind.replace('_', '-')}-{uuid.uuid4().hex[:8]}",
+            "kind": kind,
+            "name": "test source",
+            "terms": "Replay of fictional posts on loopback.",
+            "legal_basis": "Fictional test data.",
+            **targets,
+        }
     )
 
 
@@ -292,7 +294,7 @@ def test_cli_writes_one_raw_document_per_post_and_refuses_forbidden_sources(
         **test_env,
         "LANTERN_ALLOWED_PRIVATE_HOSTS": _host(replay.base_url),
     }
-    cmd = [sys.executable, "-m", "leads.cli", "collect", "telegram", "--channel"]
+    cmd = [sys.executable, "-m", "lantern.cli", "collect", "telegram", "--channel"]
     result = subprocess.run(
         [*cmd, "demo_jobs_board", "--base-url", replay.telegram_url, "--out", "-", "--no-index"],
         env=env,
@@ -308,7 +310,7 @@ def test_cli_writes_one_raw_document_per_post_and_refuses_forbidden_sources(
     assert all(line["text"] for line in lines)
 
     refused = subprocess.run(
-        [sys.executable, "-m", "leads.cli", "collect", "source", "reddit-example", "--no-index"],
+        [sys.executable, "-m", "lantern.cli", "collect", "source", "reddit-example", "--no-index"],
         env=env,
         capture_output=True,
         text=True,

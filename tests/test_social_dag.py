@@ -4,16 +4,15 @@ Elasticsearch, posts scored into leads like crawled pages."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crawlers.replay import JetstreamReplay, SocialReplay
 from crawlers.social import registry
-from leads.airflow_local import airflow_env, pools, prepare, run_dag
+from demo.replay import JetstreamReplay, SocialReplay
+from lantern.local.airflow import airflow_env, pools, prepare, run_dag
 from leads.settings import Settings
 from tests.conftest import Demo
 
@@ -93,7 +92,6 @@ def test_social_dag_collects_registered_sources_and_scores_them(
     http, ws = servers
     folder = tmp_path / "sources"
     folder.mkdir()
-    shutil.copy(registry.SOURCES_DIR / "kinds.yaml", folder / "kinds.yaml")
     (folder / "social.yaml").write_text(
         REGISTRY.format(
             mastodon_alpha=http.mastodon_url("alpha"),

@@ -3,7 +3,6 @@ ad-hoc runs, and errors that name the file, the entry and the field."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,6 @@ ENTRY = """
 def registry_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "sources"
     folder.mkdir()
-    shutil.copy(registry.SOURCES_DIR / "kinds.yaml", folder / "kinds.yaml")
     monkeypatch.setattr(registry, "sources_dir", lambda: folder)
     return folder
 
@@ -112,7 +110,7 @@ def test_ad_hoc_runs_of_allowed_kinds_work_unless_a_registered_entry_disables_th
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (entry("x1", kind="telegram_preview", extra="channels: []"), "source x1: entry"),
+        (entry("x1", kind="telegram_preview", extra="channels: []"), "source x1: channels"),
         (entry("x2", kind="mastodon", extra="instances: [http://a.example]"), "hashtags"),
         (entry("x3", kind="carrier_pigeon"), "source x3: kind"),
         (entry("Bad Id"), "source Bad Id: id"),
@@ -133,6 +131,6 @@ def test_kinds_file_must_record_terms_for_every_collector(registry_dir: Path) ->
     registry.load_kinds.cache_clear()
     try:
         with pytest.raises(RegistryError, match="kinds.yaml: kind mastodon: allowed"):
-            registry.load_kinds(registry_dir)
+            registry.load_kinds(registry_dir / "kinds.yaml")
     finally:
         registry.load_kinds.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leads.settings import Settings
-from leads.store import bulk_index, count, ensure_indices, scan
+from leads.store import bulk_index, count, ensure_indices, load_mapping, scan
 
 
 def _raw(doc_id: str, fetched_at: str = "2026-11-01T00:00:00Z") -> dict[str, Any]:
@@ -29,7 +29,7 @@ def test_indices_sit_behind_aliases_and_setup_is_idempotent(es: Any, settings: S
     ensure_indices(es, settings)
     ensure_indices(es, settings)
     aliases = es.indices.get_alias(name=settings.index("raw"))
-    assert list(aliases) == [f"{settings.index('raw')}-v1"]
+    assert list(aliases) == [f"{settings.index('raw')}-v{load_mapping('raw')['version']}"]
     mapping = es.indices.get_mapping(index=settings.index("leads"))
     assert next(iter(mapping.values()))["mappings"]["dynamic"] == "strict"
 

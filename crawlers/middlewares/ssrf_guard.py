@@ -13,12 +13,16 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
-from crawlers.netguard import ForbiddenAddress, check_url
+from crawlers.netguard import ForbiddenAddress, Resolver, check_url, resolve
 
 logger = logging.getLogger(__name__)
 
 
 class SsrfGuardMiddleware:
+    # How names are resolved for the check (tests inject their own). The connection
+    # resolves again; crawlers.resolver refuses a forbidden answer there too.
+    resolver: Resolver = staticmethod(resolve)
+
     def __init__(self, allowed: list[str]) -> None:
         self.allowed = allowed
 
@@ -28,7 +32,7 @@ class SsrfGuardMiddleware:
 
     def process_request(self, request: Request) -> None:
         try:
-            check_url(request.url, self.allowed)
+            check_url(request.url, self.allowed, self.resolver)
         except ForbiddenAddress as exc:
             via = request.meta.get("redirect_urls")
             note = f" (redirected from {via[0]})" if via else ""

@@ -10,24 +10,41 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
 
 from crawlers.social.client import Fetched
 from crawlers.social.collect import Context
-from crawlers.social.posts import Post, PostError
+from crawlers.social.posts import Post, PostError, load_json
+from crawlers.social.registry import SourceBase, http_url
 
 PAGE_LIMIT = 100  # the lexicon's maximum
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 
 
+class Source(SourceBase):
+    """The posts of watched accounts on a public AppView."""
+
+    identities: ClassVar[tuple[str, ...]] = ("actors",)
+    kind: Literal["bluesky_appview"]
+    appview: str = "https://public.api.bsky.app"
+    actors: list[str] = Field(min_length=1)
+
+    @field_validator("appview")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_url(value)
+
+
 def collect(ctx: Context) -> None:
-    ctx.each(ctx.source.actors, lambda actor: f"actor:{actor}", partial(_actor, ctx))
+    ctx.each(ctx.typed(Source).actors, lambda actor: f"actor:{actor}", partial(_actor, ctx))
 
 
 def _actor(ctx: Context, client: Any, actor: str, key: str) -> str:
     since = ctx.state.get(ctx.source.id, key)
     newest = since
-    url = ctx.source.appview.rstrip("/") + FEED
+    url = ctx.typed(Source).appview.rstrip("/") + FEED
     cursor: str | None = None
     pages = 0
     while pages < ctx.source.max_pages:
@@ -39,7 +56,7 @@ def _actor(ctx: Context, client: Any, actor: str, key: str) -> str:
         if page.status in (401, 403):
             return f"skipped: the AppView answered {page.status}"
         try:
-            body = json.loads(page.body)
+            body = load_json(page.body)
         except ValueError as exc:
             ctx.sink.error(page.url, f"malformed JSON ({exc})")
             return "error: malformed JSON, paging cannot go on without the cursor"

@@ -1,7 +1,9 @@
 """A polite, guarded HTTP client for the social collectors (one per source and host).
 
-Every request: the private-address guard (also on each redirect hop), robots.txt of
-the origin, a minimum interval per host, an honest User-Agent and a size cap. The
+Every request: the private-address guard (also on each redirect hop, and on the address
+the connection is actually made to: :mod:`crawlers.social.transport`), robots.txt of
+the origin, a minimum interval per host, an honest User-Agent, a size cap and one
+deadline for the whole request (``timeout``: connect, headers and body together). The
 platform's rate-limit answers are obeyed: ``X-RateLimit-Remaining: 0`` waits until
 ``X-RateLimit-Reset``; a 429 (or 503) waits ``Retry-After`` and tries again. A wait
 longer than ``max_wait`` pauses the source instead (:class:`RateLimited`): the caller
@@ -21,7 +23,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from crawlers.netguard import ForbiddenAddress, check_url
+from crawlers.netguard import ForbiddenAddress, Resolver, check_url, resolve
+from crawlers.social.transport import GuardedBackend, GuardedTransport
 
 
 class FetchError(RuntimeError):
@@ -84,18 +87,23 @@ class PoliteClient:
         timeout: float = 30.0,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        resolver: Resolver = resolve,
     ) -> None:
         self.user_agent = user_agent
         self.allowed = list(allowed_private_hosts)
         self.min_interval = min_interval
         self.max_wait = max_wait
         self.max_bytes = max_bytes
+        self.timeout = timeout
         self.max_retries = max_retries
         self.sleep = sleep
+        self.resolver = resolver
+        self._backend = GuardedBackend(self.allowed, resolver)
         self._http = httpx.Client(
             headers={"User-Agent": user_agent, "Accept": "application/json, text/html;q=0.9"},
             timeout=timeout,
             follow_redirects=False,  # each hop goes through the address guard
+            transport=GuardedTransport(self._backend),
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._next_at: dict[str, float] = {}  # host -> monotonic time of the next request
@@ -154,7 +162,7 @@ class PoliteClient:
 
     def _send(self, url: str) -> tuple[httpx.Response, bytes]:
         try:
-            with self._http.stream("GET", url) as response:
+            with self._backend.deadline(self.timeout), self._http.stream("GET", url) as response:
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.max_bytes:
                     raise FetchError(f"{url}: {declared} bytes is over the {self.max_bytes} cap")
@@ -170,7 +178,7 @@ class PoliteClient:
 
     def _guard(self, url: str) -> None:
         try:
-            check_url(url, self.allowed)
+            check_url(url, self.allowed, self.resolver)
         except ForbiddenAddress as exc:
             raise FetchError(str(exc)) from None
 

@@ -8,17 +8,23 @@ terms check cannot be skipped by any of them.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
+from crawlers.netguard import Resolver, resolve
 from crawlers.social.client import FetchError, PoliteClient, RateLimited
-from crawlers.social.registry import Source, check_runnable, load_kinds
+from crawlers.social.registry import COLLECTORS, Source, check_runnable, load_kinds
 from crawlers.social.sink import PageEvidence, PostSink, Report
 from crawlers.social.state import EsState, MemoryState, State
+from leads.deadletters import spill_path
 from leads.settings import Settings, get_settings
+
+S = TypeVar("S", bound=Source)
 
 
 @dataclass
@@ -30,7 +36,15 @@ class Context:
     settings: Settings
     # Seconds a collector may wait on a rate limit before pausing the source.
     max_wait: float = 900.0
+    # Every pause a collector makes itself (reconnect backoff); tests pass their own.
+    sleep: Callable[[float], None] = time.sleep
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def typed(self, model: type[S]) -> S:
+        """The source as its kind's model (the collector's own ``Source``)."""
+        if not isinstance(self.source, model):
+            raise TypeError(f"source {self.source.id} is not a {model.__module__} source")
+        return self.source
 
     def each(
         self, targets: list[str], key_of: Callable[[str], str], one: Callable[..., str]
@@ -73,17 +87,21 @@ def collect_source(
     max_wait: float = 900.0,
     min_interval: float | None = None,
     sleep: Callable[[float], None] | None = None,
+    spill: Path | None = None,
+    resolver: Resolver = resolve,
 ) -> Report:
     """Collects ``source`` into ``es`` (raw index + state) and/or ``out`` (JSON Lines).
     Raises :class:`~crawlers.social.registry.SourceRefused` before any request when the
     registry says the source may not run. ``min_interval`` overrides the kind's pause
-    between requests to one host (tests against the local replay server)."""
+    between requests to one host, ``sleep`` every wait (tests against the local replay
+    server); ``spill`` is where dead letters go when Elasticsearch does not take them
+    (default: under the data folder, by batch)."""
     check_runnable(source)
     settings = settings or get_settings()
     kind = load_kinds()[source.kind]
     if state is None:
         state = EsState(es, settings) if es is not None else MemoryState()
-    evidence = PageEvidence(settings.evidence_path / "social", f"{source.id}-{batch_id}")
+    evidence = PageEvidence(settings.evidence_folder(batch_id), source.id)
     sink = PostSink(
         source.id,
         batch_id,
@@ -92,6 +110,7 @@ def collect_source(
         out=out,
         evidence=evidence,
         stage=f"collect-{source.kind}",
+        spill=spill or spill_path(settings, batch_id),
     )
 
     def client() -> PoliteClient:
@@ -103,9 +122,10 @@ def collect_source(
             max_bytes=settings.download_maxsize,
             timeout=settings.download_timeout,
             sleep=sleep or time.sleep,
+            resolver=resolver,
         )
 
-    ctx = Context(source, state, sink, client, settings, max_wait)
+    ctx = Context(source, state, sink, client, settings, max_wait, sleep=sleep or time.sleep)
     try:
         _collector(source.kind)(ctx)
     finally:
@@ -115,20 +135,5 @@ def collect_source(
 
 
 def _collector(kind: str) -> Callable[[Context], None]:
-    if kind == "mastodon":
-        from crawlers.social import mastodon
-
-        return mastodon.collect
-    if kind == "bluesky_appview":
-        from crawlers.social import bluesky
-
-        return bluesky.collect
-    if kind == "bluesky_jetstream":
-        from crawlers.social import jetstream
-
-        return jetstream.collect
-    if kind == "telegram_preview":
-        from crawlers.social import telegram
-
-        return telegram.collect
-    raise ValueError(f"no collector for kind {kind}")  # registry refuses these earlier
+    collect: Callable[[Context], None] = importlib.import_module(COLLECTORS[kind]).collect
+    return collect

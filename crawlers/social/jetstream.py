@@ -11,21 +11,22 @@ before it: no event is lost and none is handled twice.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from pydantic import Field, field_validator
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
 from crawlers.netguard import ForbiddenAddress, check_url
 from crawlers.social.bluesky import post_url
 from crawlers.social.collect import Context
-from crawlers.social.posts import Post
+from crawlers.social.posts import Post, load_json
+from crawlers.social.registry import SourceBase
 
 COLLECTION = "app.bsky.feed.post"
 # Reconnect this far before the cursor (Jetstream's advice for gapless replay); the
@@ -36,21 +37,39 @@ MAX_RECONNECTS = 20
 MAX_MESSAGE_BYTES = 1024 * 1024
 
 
+class Source(SourceBase):
+    """A bounded-window keyword watch on a Jetstream endpoint."""
+
+    identities: ClassVar[tuple[str, ...]] = ("endpoint",)
+    kind: Literal["bluesky_jetstream"]
+    endpoint: str = "wss://jetstream2.us-east.bsky.network/subscribe"
+    keywords: list[str] = Field(min_length=1)
+    window_seconds: float = Field(default=60, gt=0, le=3600)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _ws(cls, value: str) -> str:
+        if not re.match(r"^wss?://[^/\s]+", value):
+            raise ValueError(f"endpoint {value!r} is not a ws(s) URL")
+        return value
+
+
 def collect(ctx: Context) -> None:
+    source = ctx.typed(Source)
     key = "time_us"
     stored = ctx.state.get(ctx.source.id, key)
     cursor = int(stored) if stored and stored.isdigit() else None
-    pattern = keyword_pattern(ctx.source.keywords)
-    deadline = time.monotonic() + ctx.source.window_seconds
+    pattern = keyword_pattern(source.keywords)
+    deadline = time.monotonic() + source.window_seconds
     reconnects = events = 0
     outcome = "ok"
     try:
-        _guard(ctx.source.endpoint, ctx.settings.allowed_private_hosts)
+        _guard(source.endpoint, ctx.settings.allowed_private_hosts)
     except OSError as exc:
         ctx.done("jetstream", f"skipped: {exc}")
         return
     while time.monotonic() < deadline:
-        url = subscribe_url(ctx.source.endpoint, cursor)
+        url = subscribe_url(source.endpoint, cursor)
         try:
             with connect(
                 url,
@@ -84,7 +103,7 @@ def collect(ctx: Context) -> None:
                 file=sys.stderr,
                 flush=True,
             )
-            time.sleep(min(5.0, 0.2 * reconnects))
+            ctx.sleep(min(5.0, 0.2 * reconnects))
     if cursor is not None:
         _save(ctx, key, cursor)
     ctx.done("jetstream", f"{outcome}: {events} events, {reconnects} reconnect(s)")
@@ -120,7 +139,7 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
 def _handle(ctx: Context, message: str | bytes, cursor: int | None, pattern: Any) -> int | None:
     """Handles one event; returns its time_us, or None when it was already handled."""
     try:
-        event = json.loads(message)
+        event = load_json(message)
         time_us = int(event["time_us"])
     except (ValueError, KeyError, TypeError) as exc:
         ctx.sink.error("jetstream", f"unusable event ({exc})", payload=str(message)[:2000])
@@ -148,7 +167,7 @@ def _handle(ctx: Context, message: str | bytes, cursor: int | None, pattern: Any
             author=did or None,
             posted_at=str(record.get("createdAt") or "") or None,
             raw=raw,
-            page_url=ctx.source.endpoint,
+            page_url=ctx.typed(Source).endpoint,
             fetched_at=datetime.now(UTC),
             content_type="application/json",
             fields={"did": did, "uri": uri, "time_us": str(time_us), "via": "jetstream"},

@@ -15,14 +15,41 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import quote
+
+from pydantic import Field, field_validator, model_validator
 
 from crawlers.social.client import Fetched, FetchError, PoliteClient
 from crawlers.social.collect import Context
-from crawlers.social.posts import Post, PostError, html_to_text
+from crawlers.social.posts import Post, PostError, html_to_text, load_json
+from crawlers.social.registry import SourceBase, http_url
 
 PAGE_LIMIT = 40  # the API's maximum
+
+
+class Source(SourceBase):
+    """Hashtag timelines, account statuses or the public timeline of some instances."""
+
+    identities: ClassVar[tuple[str, ...]] = ("instances",)
+    kind: Literal["mastodon"]
+    instances: list[str] = Field(min_length=1)
+    hashtags: list[str] = Field(default_factory=list)
+    accounts: list[str] = Field(default_factory=list)
+    public_timeline: bool = False
+
+    @field_validator("instances")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        return [http_url(v) for v in value]
+
+    @model_validator(mode="after")
+    def _targets(self) -> Source:
+        if not (self.hashtags or self.accounts or self.public_timeline):
+            raise ValueError("a mastodon source needs 'hashtags', 'accounts' or 'public_timeline'")
+        return self
+
+
 _LINK = re.compile(r'<(?P<url>[^>]+)>\s*;\s*rel="?(?P<rel>[a-z]+)"?')
 
 
@@ -40,7 +67,7 @@ def id_key(status_id: str) -> tuple[int, str]:
 
 
 def collect(ctx: Context) -> None:
-    source = ctx.source
+    source = ctx.typed(Source)
     targets = [f"tag:{t.lstrip('#')}" for t in source.hashtags]
     targets += [f"account:{a.lstrip('@')}" for a in source.accounts]
     if source.public_timeline:
@@ -81,7 +108,7 @@ def _timeline(ctx: Context, client: PoliteClient, instance: str, target: str, ke
         warc = ctx.sink.page(page)
         url = next_link(page.headers.get("link"))
         try:
-            items = json.loads(page.body)
+            items = load_json(page.body)
         except ValueError as exc:
             ctx.sink.error(page.url, f"malformed JSON ({exc}); page skipped, paging goes on")
             continue
@@ -126,7 +153,7 @@ def _start_url(client: PoliteClient, instance: str, target: str) -> str | None:
     if found.status in (401, 403):
         raise FetchError(f"{instance} answered {found.status} to an account lookup")
     try:
-        account_id = str(json.loads(found.body)["id"])
+        account_id = str(load_json(found.body)["id"])
     except (ValueError, KeyError, TypeError) as exc:
         raise FetchError(f"account lookup on {instance}: unusable answer ({exc})") from None
     return f"{instance}/api/v1/accounts/{quote(account_id, safe='')}/statuses"

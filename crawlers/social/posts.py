@@ -8,20 +8,24 @@ A post's document id comes from its normalized text, so the same content seen tw
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import lxml.html
 from lxml import etree
 
 from crawlers import CRAWLER_VERSION
 from leads.ids import stable_id
+from leads.limits import MAX_TEXT_CHARS
 from leads.models import Provenance, RawDocument, Sighting, WarcRef
+from leads.text import clean_json, may_hold_surrogates
 
-# A post longer than this is an error or an attack, not an ad: recorded, not stored.
-MAX_POST_CHARS = 100_000
+# A post longer than the text cap is an error or an attack, not an ad: recorded, not stored.
+MAX_POST_CHARS = MAX_TEXT_CHARS
 # Elements whose content is never text a person reads in the post.
 _DROP = ("script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "head")
 _BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
@@ -48,6 +52,19 @@ class Post:
     content_type: str | None = None
     warc: WarcRef | None = None
     fields: dict[str, str] = field(default_factory=dict)
+
+
+def load_json(body: str | bytes) -> Any:
+    """A platform's JSON answer, with lone surrogates (``"\\ud800"``, legal in JSON but
+    not in any text we can store) replaced by U+FFFD: the edge where posts come in.
+    Raises ValueError (and RecursionError as ValueError) like ``json.loads``."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if may_hold_surrogates(body):
+        data, _ = clean_json(data)
+    return data
 
 
 def html_to_text(fragment: str) -> str:

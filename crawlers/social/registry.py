@@ -1,38 +1,44 @@
 """The source registry: every source with its terms, legal basis and an on/off switch.
 
-Two YAML files under ``crawlers/sources/`` (validated on load, errors name the file,
-the entry and the field):
+- ``crawlers/social/kinds.yaml`` (product data): the terms per kind of source (the
+  public Mastodon API, Bluesky's AppView and Jetstream, Telegram's public previews,
+  Reddit …). A kind whose terms forbid this use is refused, even for an ad-hoc run.
+- ``*.yaml`` in the sources folder (``LANTERN_SOURCES_DIR``; the shipped folder holds
+  documented, disabled examples): the registered sources, each with its own terms note.
+  A source whose own terms forbid this use stays refused until an operator records an
+  authorization. Entries are validated on load; errors name the file, entry and field.
 
-- ``kinds.yaml``: the terms per kind of source (the public Mastodon API, Bluesky's
-  AppView and Jetstream, Telegram's public previews, Reddit …). A kind whose terms
-  forbid this use is refused, even for an ad-hoc run.
-- ``social.yaml``: the registered sources (instances with hashtags or accounts, actor
-  lists, keyword watches, channel lists), each with its own terms note. A source whose
-  own terms forbid this use stays refused until an operator records an authorization.
-
-Site profiles (``crawlers/profiles/``) carry the same notes and are listed here too.
+A social kind is one collector module (its ``Source`` model with the kind's targets, and
+``collect(ctx)``), one line in :data:`COLLECTORS`, and its terms in ``kinds.yaml``.
+Site profiles (``LANTERN_PROFILES_DIR``) carry the same notes and are listed here too.
 """
 
 from __future__ import annotations
 
+import importlib
+import operator
 import re
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError
 
 from leads.ids import stable_id
-from leads.settings import REPO_ROOT, get_settings
+from leads.settings import get_settings
+from leads.validation import Strict, field_path, validation_message
 
-SOURCES_DIR = REPO_ROOT / "crawlers" / "sources"
-Kind = Literal[
-    "mastodon", "bluesky_appview", "bluesky_jetstream", "telegram_preview", "reddit", "site"
-]
-# Kinds Lantern has a collector for (Reddit is registered only to be refused).
-COLLECTABLE = ("mastodon", "bluesky_appview", "bluesky_jetstream", "telegram_preview")
+KINDS_FILE = Path(__file__).with_name("kinds.yaml")
+# kind -> the module that collects it (imported only when a registry is read or run).
+COLLECTORS: dict[str, str] = {
+    "mastodon": "crawlers.social.mastodon",
+    "bluesky_appview": "crawlers.social.bluesky",
+    "bluesky_jetstream": "crawlers.social.jetstream",
+    "telegram_preview": "crawlers.social.telegram",
+}
+COLLECTABLE = tuple(COLLECTORS)
 
 
 class RegistryError(ValueError):
@@ -43,11 +49,7 @@ class SourceRefused(RuntimeError):
     """A source may not run: disabled, or its terms forbid this use without authorization."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class KindTerms(_Strict):
+class KindTerms(Strict):
     platform: str
     allowed: bool
     terms: str = Field(min_length=20)
@@ -55,7 +57,7 @@ class KindTerms(_Strict):
     min_interval: float = Field(ge=0)
 
 
-class Authorization(_Strict):
+class Authorization(Strict):
     """An operator's recorded decision to run a source its terms would otherwise forbid."""
 
     by: str = Field(min_length=2)
@@ -63,9 +65,21 @@ class Authorization(_Strict):
     basis: str = Field(min_length=10, description="legal process, agreement or policy")
 
 
-class Source(_Strict):
+def http_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class SourceBase(Strict):
+    """What every registered source has; each kind's model adds its targets."""
+
+    # The target fields that say *what* a source watches (an instance, an actor, a
+    # channel): an ad-hoc run touching one of them answers to the registered entry.
+    identities: ClassVar[tuple[str, ...]] = ()
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")
-    kind: Kind
+    kind: str
     name: str
     enabled: bool = True
     terms: str = Field(min_length=10, description="this source's own terms-of-use note")
@@ -73,55 +87,38 @@ class Source(_Strict):
     terms_allow: bool = Field(default=True, description="false: its own terms forbid this use")
     authorization: Authorization | None = None
     max_pages: int = Field(default=10, ge=1, le=1000)
-    # mastodon
-    instances: list[str] = Field(default_factory=list)
-    hashtags: list[str] = Field(default_factory=list)
-    accounts: list[str] = Field(default_factory=list)
-    public_timeline: bool = False
-    # bluesky_appview
-    appview: str = "https://public.api.bsky.app"
-    actors: list[str] = Field(default_factory=list)
-    # bluesky_jetstream
-    endpoint: str = "wss://jetstream2.us-east.bsky.network/subscribe"
-    keywords: list[str] = Field(default_factory=list)
-    window_seconds: float = Field(default=60, gt=0, le=3600)
-    # telegram_preview
-    base_url: str = "https://t.me"
-    channels: list[str] = Field(default_factory=list)
-    # reddit (registered only to be refused)
+
+
+# Kept as the name callers type against: any registered source.
+Source = SourceBase
+
+
+class RedditSource(SourceBase):
+    """Registered only to be refused: Reddit's terms forbid this use (no collector)."""
+
+    kind: Literal["reddit"]
     subreddits: list[str] = Field(default_factory=list)
-    # site (a site profile, listed here for one view of every source)
-    profile: str | None = None
-
-    @model_validator(mode="after")
-    def _targets(self) -> Source:
-        needs = {
-            "mastodon": self.instances and (self.hashtags or self.accounts or self.public_timeline),
-            "bluesky_appview": self.actors,
-            "bluesky_jetstream": self.keywords,
-            "telegram_preview": self.channels,
-            "reddit": True,
-            "site": self.profile,
-        }
-        if not needs[self.kind]:
-            what = {
-                "mastodon": "'instances' and one of 'hashtags', 'accounts', 'public_timeline'",
-                "bluesky_appview": "'actors'",
-                "bluesky_jetstream": "'keywords'",
-                "telegram_preview": "'channels'",
-                "site": "'profile'",
-            }[self.kind]
-            raise ValueError(f"a {self.kind} source needs {what}")
-        for url in [*self.instances, self.appview, self.base_url]:
-            if not re.match(r"^https?://[^/\s]+", url):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        if not re.match(r"^wss?://[^/\s]+", self.endpoint):
-            raise ValueError(f"endpoint {self.endpoint!r} is not a ws(s) URL")
-        return self
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "entry"
+class SiteSource(SourceBase):
+    """A site profile, listed with the social sources for one view of every source."""
+
+    kind: Literal["site"]
+    profile: str
+
+
+@lru_cache(maxsize=1)
+def _adapter() -> TypeAdapter[Any]:
+    """Entries validated by their ``kind``: each collector module's ``Source`` model."""
+    models = [importlib.import_module(m).Source for m in COLLECTORS.values()]
+    kinds: Any = reduce(operator.or_, [*models, RedditSource, SiteSource])
+    return TypeAdapter(Annotated[kinds, Field(discriminator="kind")])
+
+
+def parse_source(entry: Any) -> SourceBase:
+    """One registry entry as its kind's model (raises pydantic's ValidationError)."""
+    source: SourceBase = _adapter().validate_python(entry)
+    return source
 
 
 def _read_yaml(path: Path) -> Any:
@@ -134,8 +131,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 @lru_cache(maxsize=4)
-def load_kinds(directory: Path | None = None) -> dict[str, KindTerms]:
-    path = (directory or sources_dir()) / "kinds.yaml"
+def load_kinds(path: Path = KINDS_FILE) -> dict[str, KindTerms]:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RegistryError(f"{path.name}: a mapping of kind -> terms")
@@ -144,10 +140,7 @@ def load_kinds(directory: Path | None = None) -> dict[str, KindTerms]:
         try:
             kinds[str(name)] = KindTerms.model_validate(entry)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise RegistryError(
-                f"{path.name}: kind {name}: {_field_path(err['loc'])}: {err['msg']}"
-            ) from None
+            raise RegistryError(f"{path.name}: kind {name}: {validation_message(exc)}") from None
     missing = [k for k in COLLECTABLE + ("reddit",) if k not in kinds]
     if missing:
         raise RegistryError(f"{path.name}: no terms recorded for kinds {missing}")
@@ -155,29 +148,35 @@ def load_kinds(directory: Path | None = None) -> dict[str, KindTerms]:
 
 
 def sources_dir() -> Path:
-    return get_settings().sources_dir or SOURCES_DIR
+    return get_settings().sources_dir
+
+
+def _entry_error(exc: ValidationError) -> str:
+    """Which field of an entry failed; the kind that chose the model is not a field."""
+    first = exc.errors()[0]
+    loc = first["loc"]
+    if len(loc) > 1 and loc[0] in (*COLLECTORS, "reddit", "site"):
+        loc = loc[1:]
+    if first["type"] == "union_tag_invalid":
+        loc = ("kind",)
+    return f"{field_path(loc)}: {first['msg']}"
 
 
 def load_sources(directory: Path | None = None) -> list[Source]:
-    """Registered social sources from every ``*.yaml`` but ``kinds.yaml``."""
+    """Registered social sources from every ``*.yaml`` in the sources folder."""
     folder = directory or sources_dir()
     sources: list[Source] = []
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == "kinds.yaml":
-            continue
         data = _read_yaml(path) or []
         if not isinstance(data, list):
             raise RegistryError(f"{path.name}: a list of sources")
         for index, entry in enumerate(data):
             label = entry.get("id", f"#{index + 1}") if isinstance(entry, dict) else index + 1
             try:
-                source = Source.model_validate(entry)
+                source = parse_source(entry)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                raise RegistryError(
-                    f"{path.name}: source {label}: {_field_path(err['loc'])}: {err['msg']}"
-                ) from None
+                raise RegistryError(f"{path.name}: source {label}: {_entry_error(exc)}") from None
             if source.id in seen:
                 raise RegistryError(f"{path.name}: duplicate source id {source.id!r}")
             seen.add(source.id)
@@ -190,7 +189,7 @@ def registered_sources(directory: Path | None = None) -> list[Source]:
     from crawlers.profiles import registered_profiles
 
     sites = [
-        Source(
+        SiteSource(
             id=p.id,
             kind="site",
             name=p.name,
@@ -241,7 +240,7 @@ def check_runnable(source: Source) -> None:
         raise SourceRefused(why)
 
 
-def ad_hoc_source(kind: Kind, **targets: Any) -> Source:
+def ad_hoc_source(kind: str, **targets: Any) -> Source:
     """A source for a CLI run against targets that are not registered. The kind's terms
     are checked like a registered source's; a registered source that covers the same
     target wins (so a disabled channel stays refused ad hoc too)."""
@@ -257,17 +256,16 @@ def ad_hoc_source(kind: Kind, **targets: Any) -> Source:
         if _covers(source, targets):
             return source
     key = stable_id(kind, repr(sorted(targets.items())))[:10]
-    return Source(
-        id=f"adhoc-{kind.replace('_', '-')}-{key}",
-        kind=kind,
-        name=f"ad-hoc {kind} run",
-        terms=kinds[kind].terms,
-        legal_basis="ad-hoc operator run of a kind whose terms allow it",
-        **targets,
+    return parse_source(
+        {
+            "id": f"adhoc-{kind.replace('_', '-')}-{key}",
+            "kind": kind,
+            "name": f"ad-hoc {kind} run",
+            "terms": kinds[kind].terms,
+            "legal_basis": "ad-hoc operator run of a kind whose terms allow it",
+            **targets,
+        }
     )
-
-
-_IDENTITIES = ("instances", "actors", "channels")
 
 
 def _norm(values: Any) -> set[str]:
@@ -276,7 +274,7 @@ def _norm(values: Any) -> set[str]:
 
 def _overlaps(source: Source, targets: dict[str, Any]) -> bool:
     """Whether the run touches an instance, actor or channel the source registers."""
-    return any(_norm(targets.get(n)) & _norm(getattr(source, n)) for n in _IDENTITIES)
+    return any(_norm(targets.get(n)) & _norm(getattr(source, n, None)) for n in source.identities)
 
 
 def _covers(source: Source, targets: dict[str, Any]) -> bool:

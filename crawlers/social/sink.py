@@ -1,7 +1,8 @@
 """Where collected posts go: JSON Lines and/or Elasticsearch, with evidence and errors.
 
-- Every fetched page is written to a WARC file (SHA-256 payload digest) and each post
-  points at the record it came in.
+- Every page fetched over HTTP is written to a WARC file (SHA-256 payload digest) and
+  each post points at the record it came in. Jetstream events come over a WebSocket,
+  not as pages: they have no WARC record; the raw event is hashed into the provenance.
 - ``--out``: one raw document per post seen, in the order seen.
 - Elasticsearch: documents already stored (same content, another sighting) get the new
   sighting added, not a second copy; the first sighting's provenance stays.
@@ -21,9 +22,11 @@ from typing import Any, TextIO
 from crawlers.middlewares.evidence import WarcFile
 from crawlers.social.client import Fetched
 from crawlers.social.posts import Post, PostError, merge_sightings, post_document
+from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument, WarcRef
 from leads.settings import Settings
-from leads.store import bulk_index, dead_letter, record_dead_letters
+from leads.store import bulk_index, record_dead_letters
+from leads.text import one_line
 
 
 @dataclass
@@ -75,12 +78,14 @@ class PostSink:
         out: TextIO | None = None,
         evidence: PageEvidence | None = None,
         stage: str = "collect",
+        spill: Path | None = None,
     ) -> None:
         self.settings = settings
         self.es = es
         self.out = out
         self.evidence = evidence
         self.stage = stage
+        self.spill = spill
         self.report = Report(source_id, batch_id)
         self._pending: dict[str, RawDocument] = {}
         self._dead: list[DeadLetter] = []
@@ -114,7 +119,7 @@ class PostSink:
     def error(self, record: str, reason: str, payload: str | None = None) -> None:
         """One item or page that could not be used: a line on stderr and a dead letter."""
         line = f"collect {self.source_id}: {record}: {reason}"
-        print(line[:500], file=sys.stderr, flush=True)
+        print(one_line(line, 500), file=sys.stderr, flush=True)
         with self._lock:
             self.report.errors += 1
             self._dead.append(
@@ -130,6 +135,7 @@ class PostSink:
         self._pending.clear()
         if self.es is None:
             self.report.documents += len(docs)
+            record_dead_letters(None, self.settings, self._dead, spill=self.spill)
             self._dead.clear()
             return
         if docs:
@@ -149,10 +155,11 @@ class PostSink:
                 ((d.id, d.model_dump(mode="json")) for d in write),
                 stage=f"{self.stage}-index",
                 batch_id=self.report.batch_id,
+                spill=self.spill,
             )
             self.report.documents += report.indexed
             self.report.errors += len(report.failed)
-        record_dead_letters(self.es, self.settings, self._dead)
+        record_dead_letters(self.es, self.settings, self._dead, spill=self.spill)
         self._dead.clear()
 
     def _stored(self, ids: Any) -> dict[str, RawDocument]:

@@ -8,15 +8,17 @@ Each channel keeps the highest post id it has stored; the next run stops at it.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import quote, urlsplit
 
 import lxml.html
 from lxml import etree
+from pydantic import Field, field_validator
 
 from crawlers.social.client import Fetched
 from crawlers.social.collect import Context
 from crawlers.social.posts import Post, PostError, html_to_text
+from crawlers.social.registry import SourceBase, http_url
 
 _MESSAGE = (
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')]"
@@ -27,15 +29,30 @@ _DATE = ".//a[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_
 _MORE = "//a[contains(concat(' ', normalize-space(@class), ' '), ' tme_messages_more ')]"
 
 
+class Source(SourceBase):
+    """Public channel previews."""
+
+    identities: ClassVar[tuple[str, ...]] = ("channels",)
+    kind: Literal["telegram_preview"]
+    base_url: str = "https://t.me"
+    channels: list[str] = Field(min_length=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_url(value)
+
+
 def collect(ctx: Context) -> None:
-    ctx.each(ctx.source.channels, lambda channel: f"channel:{channel}", partial(_channel, ctx))
+    channels = ctx.typed(Source).channels
+    ctx.each(channels, lambda channel: f"channel:{channel}", partial(_channel, ctx))
 
 
 def _channel(ctx: Context, client: Any, channel: str, key: str) -> str:
     since = ctx.state.get(ctx.source.id, key)
     last = int(since) if since and since.isdigit() else None
     newest = last
-    base = ctx.source.base_url.rstrip("/")
+    base = ctx.typed(Source).base_url.rstrip("/")
     preview = f"{base}/s/{quote(channel, safe='')}"
     url: str | None = preview
     pages = 0

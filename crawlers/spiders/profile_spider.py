@@ -23,7 +23,8 @@ from crawlers import CRAWLER_VERSION
 from crawlers.images import ImageError, fingerprint
 from crawlers.middlewares.evidence import PNG_MAGIC, save_screenshot
 from crawlers.profiles import SiteProfile
-from crawlers.settings import SCREENSHOT_MAXSIZE
+from crawlers.settings import SCREENSHOT_MAXSIZE, URL_LENGTH_LIMIT
+from leads.deadletters import dead_letter
 from leads.ids import document_id
 from leads.models import (
     DeadLetter,
@@ -33,7 +34,7 @@ from leads.models import (
     ScreenshotRef,
     WarcRef,
 )
-from leads.store import dead_letter
+from leads.text import one_line
 
 
 class ProfileSpider(scrapy.Spider):
@@ -82,11 +83,21 @@ class ProfileSpider(scrapy.Spider):
             return
         for href in response.css(self.profile.listing.item_links).getall():
             if self._budget():
-                yield self._request(response.urljoin(href), self.parse_detail)
+                yield self._follow(response.urljoin(href), self.parse_detail)
         if self.profile.listing.next_page:
             nxt = response.css(self.profile.listing.next_page).get()
             if nxt and self._budget():
-                yield self._request(response.urljoin(nxt), self.parse_listing)
+                yield self._follow(response.urljoin(nxt), self.parse_listing)
+
+    def _follow(self, url: str, callback: Any) -> scrapy.Request | DeadLetter:
+        """A request for a link, or a dead letter for one too long to follow (Scrapy
+        would drop it with only a log line)."""
+        limit = self.settings.getint("URLLENGTH_LIMIT", URL_LENGTH_LIMIT)
+        if len(url) > limit:
+            return self._skip(
+                url[:500], f"link is {len(url):,} characters, over the {limit}-character URL limit"
+            )
+        return self._request(url, callback)
 
     def _budget(self) -> bool:
         self.pages += 1
@@ -219,7 +230,7 @@ class ProfileSpider(scrapy.Spider):
         yield self._skip(origin, f"{kind}: {failure.getErrorMessage()}")
 
     def _skip(self, url: str, reason: str) -> DeadLetter:
-        self.logger.warning("skipped %s: %s", url, reason)
+        self.logger.warning("skipped %s: %s", one_line(url, 500), one_line(reason, 500))
         return dead_letter("crawl", url, reason, self.batch_id)
 
 

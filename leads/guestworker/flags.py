@@ -19,8 +19,11 @@ from pathlib import Path
 
 from leads.guestworker.records import GwRecord, show_phone
 from leads.guestworker.resolve import Employer, any_match
+from leads.scoring import combine_weights, tier_for
 
 MIN_WAGE = Path(__file__).with_name("min_wage.tsv")
+# Reads a job order's text: (indicator category, quoted text) pairs.
+TextIndicators = Callable[[str], list[tuple[str, str]]]
 SHARED_MIN = 5  # employers sharing one agent or housing address before it is a flag
 WEIGHTS = {
     "debarred_match": 70.0,
@@ -78,20 +81,16 @@ def minimum_wage(state: str | None, year: int) -> float:
 
 
 def risk_of(flags: list[Flag]) -> tuple[int, str]:
-    remaining = 1.0
-    for f in flags:
-        remaining *= 1 - f.weight / 100
-    risk = round(100 * (1 - remaining))
+    risk = combine_weights(f.weight for f in flags)
     if flags and all(f.flag in WEAK for f in flags):
         risk = min(risk, WEAK_ONLY_CAP)
-    tier = "high" if risk >= 60 else "medium" if risk >= 35 else "low" if risk >= 10 else "none"
-    return risk, tier
+    return risk, tier_for(risk)
 
 
 def assess(
     employers: list[Employer],
     debarments: list[GwRecord],
-    text_indicators: Callable[[str], list[tuple[str, str]]] | None = None,
+    text_indicators: TextIndicators | None = None,
 ) -> list[Assessment]:
     """Flags for every employer. ``text_indicators`` reads job-order text and returns
     (category, quoted text) pairs (the NLP pipeline's labor indicators)."""
@@ -307,7 +306,7 @@ def _foreign(e: Employer) -> list[Flag]:
     return flags
 
 
-def _job_text(e: Employer, read: Callable[[str], list[tuple[str, str]]]) -> list[Flag]:
+def _job_text(e: Employer, read: TextIndicators) -> list[Flag]:
     flags = []
     for r in e.records:
         if r.dataset != "job_orders" or not r.text:

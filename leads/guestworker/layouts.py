@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from rapidfuzz import process
+
+from leads.validation import Strict
 
 LAYOUTS = Path(__file__).with_name("layouts.yaml")
 
@@ -22,9 +24,7 @@ class LayoutError(ValueError):
     """A file whose columns do not fit any known layout."""
 
 
-class Layout(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Layout(Strict):
     program: str
     detect: list[list[str]] = Field(min_length=1)
     required: list[str]
@@ -38,6 +38,7 @@ class Mapping:
     dataset: str
     columns: dict[str, int]  # canonical field -> column index
     header: tuple[str, ...]
+    required: tuple[str, ...] = ()  # fields every row must fill
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,7 @@ def map_header(header: list[object], dataset: str | None = None) -> Mapping:
     missing = [f for f in layout.required if f not in columns]
     if missing:
         raise LayoutError(_missing_message(chosen, layout, missing, list(upper)))
-    return Mapping(chosen, columns, names)
+    return Mapping(chosen, columns, names, tuple(layout.required))
 
 
 def _closest(upper: dict[str, int], layouts: dict[str, Layout]) -> str:

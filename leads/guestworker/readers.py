@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,31 @@ BOOL_FIELDS = {
     "daily_transportation",
     "board_lodging",
 }
+
+
+STATE_FIELDS = {"employer_state", "worksite_state", "housing_state", "state"}
+US_STATES = Path(__file__).with_name("us_states.tsv")
+
+
+@lru_cache(maxsize=1)
+def _states() -> dict[str, str]:
+    """USPS code and upper-cased name -> code, for the states, DC and the territories."""
+    table: dict[str, str] = {}
+    for line in US_STATES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            code, name = line.split("\t")
+            table[code] = table[name.upper()] = code
+    return table
+
+
+def state_code(cell: Any) -> str:
+    """A US state or territory as its USPS code ("GA", "Georgia" -> "GA"); anything else
+    is not a state, and the row is refused rather than filed under a made-up one."""
+    text = " ".join(str(cell).split()).upper().rstrip(".")
+    code = _states().get(text)
+    if code is None:
+        raise ValueError(f"{str(cell)[:40]!r} is not a US state or territory")
+    return code
 
 
 class FileError(ValueError):
@@ -186,6 +212,9 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
 
 
 def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowError:
+    """One row's typed values, or the first cell that makes the row unusable: a value
+    that is not of its column's type, or a required value that is missing (the header
+    having the column says nothing about each row)."""
     values: dict[str, Any] = {}
     for name, index in mapping.columns.items():
         cell = raw[index] if index < len(raw) else None
@@ -193,6 +222,9 @@ def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowErr
             values[name] = _typed(name, cell)
         except ValueError as exc:
             return RowError(number, mapping.header[index], f"{exc}")
+    for name in mapping.required:
+        if values.get(name) is None:
+            return RowError(number, mapping.header[mapping.columns[name]], "required value missing")
     return Row(mapping.dataset, number, values)
 
 
@@ -205,6 +237,8 @@ def _typed(name: str, cell: Any) -> Any:
         return float(str(cell).replace(",", "").replace("$", ""))
     if name in DATE_FIELDS:
         return _date(cell)
+    if name in STATE_FIELDS:
+        return state_code(cell)
     if name in BOOL_FIELDS:
         text = str(cell).strip().upper()
         if text in ("Y", "YES", "TRUE", "1"):

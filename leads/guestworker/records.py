@@ -8,9 +8,10 @@ import re
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from leads.ids import stable_id
+from leads.validation import Strict
 
 Dataset = Literal["h2a", "h2b", "whd", "debarment", "job_orders"]
 
@@ -22,9 +23,7 @@ _SUFFIXES = {
 _DBA = re.compile(r"\b(?:d/?b/?a|doing business as|a/k/a)\b\.?", re.IGNORECASE)
 
 
-class GwRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GwRecord(Strict):
     id: str
     dataset: Dataset
     program: str

@@ -1,6 +1,6 @@
 """Runs the replay servers for the demo until Ctrl-C:
 
-python -m crawlers.replay --port 8766 --ws-port 8767 --seed 7
+python -m demo.replay --port 8766 --ws-port 8767 --seed 7
 """
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 import threading
 
-from crawlers.replay.fixtures import MASTODON_INSTANCES
-from crawlers.replay.jetstream import JetstreamReplay
-from crawlers.replay.server import SocialReplay
+from demo.replay.fixtures import MASTODON_INSTANCES
+from demo.replay.jetstream import JetstreamReplay
+from demo.replay.server import SocialReplay
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawlers.replay", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo.replay", description=__doc__)
     parser.add_argument("--port", type=int, default=8766, help="HTTP port (0: any free port)")
     parser.add_argument("--ws-port", type=int, default=8767, help="Jetstream WebSocket port")
     parser.add_argument("--seed", type=int, default=7, help="fixture seed")

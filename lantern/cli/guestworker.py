@@ -10,64 +10,56 @@ from typing import Annotated
 
 import typer
 
+from lantern.cli.options import elasticsearch, open_out, say
 from leads.settings import get_settings
 
-guestworker_app = typer.Typer(help="H-2A/H-2B disclosures, job orders, WHD cases, debarments.")
+app = typer.Typer(help="H-2A/H-2B disclosures, job orders, WHD cases, debarments.")
 
 
-@guestworker_app.command("ingest")
+@app.command("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="xlsx, csv or json files (or folders)")],
     resolve: Annotated[bool, typer.Option(help="re-resolve employers afterwards")] = True,
 ) -> None:
     """Load files into lantern-gw-records (each recorded in lantern-gw-files), then
     re-resolve the employers the new rows can change and compute their flags."""
-    from leads.cli import _es
-    from leads.guestworker.pipeline import ingest as load_files
-    from leads.guestworker.pipeline import resolve_changed
+    from lantern.jobs.guestworker import ingest_files
+    from leads.guestworker.ingest import SUFFIXES
 
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(
-                p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".csv", ".json")
-            )
-        elif path.exists():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+        elif path.is_file():
             files.append(path)
         else:
-            print(f"guestworker: {path}: no such file", file=sys.stderr)
+            say(f"guestworker: {path}: no such file")
+    if not files:
+        say("guestworker: no files to load")
+        raise typer.Exit(2)
     settings = get_settings()
-    es = _es()
-    report = load_files(es, settings, files)
+    report, summary = ingest_files(elasticsearch(settings), settings, files, resolve)
     for f in report.files:
         line = {k: v for k, v in vars(f).items() if v not in (None, "")}
         print(json.dumps({"file": line}), file=sys.stderr)
-    summary: dict[str, object] = {"rows_loaded": report.rows_loaded}
-    if resolve:
-        summary.update(resolve_changed(es, settings, report.record_ids))
     print(json.dumps({"guestworker_summary": summary}), file=sys.stderr)
-    if files and all(f.status == "refused" for f in report.files):
+    if all(f.status == "refused" for f in report.files):
         raise typer.Exit(1)
-    if not files:
-        raise typer.Exit(2)
 
 
-@guestworker_app.command("flags")
+@app.command("flags")
 def flags(
     min_risk: Annotated[int, typer.Option(help="only employers at or above this risk")] = 0,
     out: Annotated[str, typer.Option("--out", help="JSON Lines here ('-' for stdout)")] = "-",
 ) -> None:
     """One JSON object per resolved employer: employer, aliases, case_numbers, risk,
     flags [{flag, reason}], sources — highest risk first."""
-    from leads.cli import _es, _open_out
-    from leads.guestworker.pipeline import assess_all, employer_json, load_records
+    from lantern.jobs.guestworker import assess_stored
+    from leads.guestworker.employers import employer_json
 
     settings = get_settings()
-    es = _es()
-    assessments = sorted(
-        assess_all(load_records(es, settings)), key=lambda a: (-a.risk, a.employer.name)
-    )
-    with _open_out(out) as stream:
+    assessments = assess_stored(elasticsearch(settings), settings)
+    with open_out(out) as stream:
         for a in assessments:
             if a.risk >= min_risk:
                 stream.write(json.dumps(employer_json(a), ensure_ascii=False) + "\n")

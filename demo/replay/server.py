@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from crawlers.replay.fixtures import (
+from demo.replay.fixtures import (
     MastodonAccount,
     MastodonInstance,
     MastodonStatus,

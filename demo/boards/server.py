@@ -4,9 +4,11 @@ Routes: ``/robots.txt`` (disallows ``/private/``), ``/classifieds/?page=N`` and
 ``/classifieds/ad/ID``, ``/jobs/?page=N`` and ``/jobs/job/ID`` (content rendered by
 JavaScript only), ``/private/…`` (must never be fetched), ``/traps/redirect-private``
 (302 to a loopback address that is not allow-listed), ``/traps/big`` (50 MB),
-``/traps/bad-encoding`` (invalid UTF-8), ``/__hits`` (hit counts per path, JSON).
+``/traps/bad-encoding`` (invalid UTF-8), ``/traps/hostile/`` (an attacker's listing
+and ad: over-long link, markup and escape sequences, an over-long field), ``/__hits``
+(hit counts per path, JSON).
 
-    python -m crawlers.demosite.server --port 8765 --seed 7
+    python -m demo.boards.server --port 8765 --seed 7
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.demosite.generator import Ad, generate
-from crawlers.demosite.photos import render_photo
+from demo.boards.generator import Ad, generate
+from demo.boards.photos import render_photo
 
 PAGE_SIZE = 20
 BIG_PAGE_BYTES = 50 * 1024 * 1024
@@ -174,6 +176,10 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
                 return self._send(302, b"", headers={"Location": f"http://127.0.0.2:{port}/"})
             elif path == "/traps/big":
                 return self._big()
+            elif path == "/traps/hostile/":
+                body = _page("Hostile listing", HOSTILE_LISTING)
+            elif path == "/traps/hostile/ad":
+                body = _page("Hostile ad", HOSTILE_AD)
             elif path == "/traps/bad-encoding":
                 raw = b"<html><head><meta charset='utf-8'><title>bad</title></head><body>"
                 raw += b"<h1 class='title'>Broken \xff\xfe encoding</h1><div class='body'>"
@@ -199,6 +205,26 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
                 pass  # the crawler hung up at its size limit, as it should
 
     return Handler
+
+
+# A listing and an ad written by an attacker (tests only): a link too long to follow, a
+# title with Rich markup, ANSI colours and an OSC-8 hyperlink, a script, and a location
+# longer than any keyword field takes. Each may cost this ad's fields, never the ad.
+HOSTILE_LISTING = (
+    "<a class='ad-link' href='/traps/hostile/ad'>ad</a>"
+    f"<a class='ad-link' href='/traps/hostile/ad?pad={'x' * 3000}'>too long</a>"
+)
+HOSTILE_TITLE = (
+    "[bold red]URGENT[/bold red] [/x] \x1b[31mred\x1b[0m "
+    "\x1b]8;;http://evil.example/\x07click me\x1b]8;;\x07 \u202eevil"
+)
+HOSTILE_AD = (
+    f"<h1 class='title'>{html.escape(HOSTILE_TITLE)}</h1>"
+    "<div class='body'>New girls, 100% real, discreet. <script>alert(1)</script>"
+    "Call (702) 555-0106 anytime.</div>"
+    f"<span class='location'>{'Las Vegas, NV ' * 3000}</span>"
+    "<span class='phone'>(702) 555-0106</span>"
+)
 
 
 def serve(port: int = 0, seed: int = 7) -> tuple[ThreadingHTTPServer, DemoBoards]:

@@ -10,28 +10,27 @@ document per post as JSON Lines; indexing into Elasticsearch is on unless
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
+from lantern.cli.options import (
+    BatchOption,
+    OutOption,
+    elasticsearch,
+    fail,
+    new_batch_id,
+    open_out,
+)
+from leads.deadletters import spill_path
 from leads.settings import get_settings
 
-collect_app = typer.Typer(help="Collect public posts (Mastodon, Bluesky, Telegram).")
+app = typer.Typer(help="Collect public posts (Mastodon, Bluesky, Telegram).")
 
-OutOption = Annotated[
-    str | None, typer.Option("--out", help="write JSON Lines here ('-' for stdout)")
-]
 IndexOption = Annotated[
     bool, typer.Option(help="index into Elasticsearch and keep cursors in lantern-state")
 ]
-BatchOption = Annotated[str | None, typer.Option(help="batch id (default: a new one)")]
 PagesOption = Annotated[int, typer.Option(help="at most this many pages per target")]
-
-
-def _fail(message: str, code: int = 1) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
 
 
 def _run(
@@ -40,11 +39,11 @@ def _run(
     from crawlers.social.registry import RegistryError, SourceRefused, ad_hoc_source
 
     try:
-        source = ad_hoc_source(kind, **targets)  # type: ignore[arg-type]
+        source = ad_hoc_source(kind, **targets)
     except (SourceRefused, RegistryError) as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     except ValueError as exc:
-        _fail(f"bad targets: {exc}", 2)
+        fail(f"bad targets: {exc}", 2)
     _collect(source, out, index, batch)
 
 
@@ -52,24 +51,29 @@ def _collect(source: Any, out: str | None, index: bool, batch: str | None) -> No
     from crawlers.social.collect import collect_source
     from crawlers.social.registry import SourceRefused
     from crawlers.social.sink import print_summary
-    from leads.cli import _es, _open_out, new_batch_id
 
     batch_id = batch or new_batch_id("social")
-    es = _es() if index else None
-    with _open_out(out) as stream:
+    settings = get_settings()
+    es = elasticsearch(settings) if index else None
+    with open_out(out) as stream:
         try:
             report = collect_source(
-                source, batch_id, es=es, out=stream if out else None, settings=get_settings()
+                source,
+                batch_id,
+                es=es,
+                out=stream if out else None,
+                settings=settings,
+                spill=spill_path(settings, batch_id, out),
             )
         except SourceRefused as exc:
-            _fail(str(exc), 2)
+            fail(str(exc), 2)
         stream.flush()
     print_summary(report)
     if report.posts == 0 and report.errors and not report.documents:
         raise typer.Exit(1)
 
 
-@collect_app.command("mastodon")
+@app.command("mastodon")
 def mastodon(
     instance: Annotated[list[str], typer.Option(help="instance base URL (repeatable)")],
     hashtag: Annotated[list[str] | None, typer.Option(help="hashtag timeline")] = None,
@@ -82,7 +86,7 @@ def mastodon(
 ) -> None:
     """Hashtag timelines, account statuses or public timelines of Mastodon instances."""
     if not (hashtag or account or public):
-        _fail("name at least one of --hashtag, --account, --public", 2)
+        fail("name at least one of --hashtag, --account, --public", 2)
     targets = {
         "instances": instance,
         "hashtags": hashtag or [],
@@ -93,7 +97,7 @@ def mastodon(
     _run("mastodon", targets, out, index, batch_id)
 
 
-@collect_app.command("bluesky")
+@app.command("bluesky")
 def bluesky(
     actor: Annotated[list[str], typer.Option(help="handle or DID (repeatable)")],
     appview: Annotated[str, typer.Option(help="AppView base URL")] = "https://public.api.bsky.app",
@@ -107,7 +111,7 @@ def bluesky(
     _run("bluesky_appview", targets, out, index, batch_id)
 
 
-@collect_app.command("jetstream")
+@app.command("jetstream")
 def jetstream(
     keyword: Annotated[list[str], typer.Option(help="watched word or phrase (repeatable)")],
     endpoint: Annotated[
@@ -123,7 +127,7 @@ def jetstream(
     _run("bluesky_jetstream", targets, out, index, batch_id)
 
 
-@collect_app.command("telegram")
+@app.command("telegram")
 def telegram(
     channel: Annotated[list[str], typer.Option(help="public channel name (repeatable)")],
     base_url: Annotated[str, typer.Option(help="preview site")] = "https://t.me",
@@ -137,7 +141,7 @@ def telegram(
     _run("telegram_preview", targets, out, index, batch_id)
 
 
-@collect_app.command("source")
+@app.command("source")
 def source(
     source_id: Annotated[str, typer.Argument(help="a registered source id (lantern sources)")],
     out: OutOption = None,
@@ -150,20 +154,7 @@ def source(
     try:
         found = [s for s in load_sources() if s.id == source_id]
     except RegistryError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     if not found:
-        _fail(f"no registered source {source_id!r} (see `lantern sources`)", 2)
+        fail(f"no registered source {source_id!r} (see `lantern sources`)", 2)
     _collect(found[0], out, index, batch_id)
-
-
-def sources() -> None:
-    """List every registered source with its kind and whether it may run (and why not)."""
-    from crawlers.profiles import ProfileError
-    from crawlers.social.registry import RegistryError, refusal, registered_sources
-
-    try:
-        for s in registered_sources():
-            why = refusal(s)
-            typer.echo(f"{s.id}\t{s.kind}\t{'runnable' if why is None else 'refused: ' + why}")
-    except (RegistryError, ProfileError) as exc:
-        _fail(str(exc), 2)

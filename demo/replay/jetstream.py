@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from crawlers.replay.fixtures import (
+from demo.replay.fixtures import (
     BSKY_ACTOR,
     CHATTER,
     fake_cid,

@@ -1,0 +1,143 @@
+"""The demo: the bundled boards and social replays crawled, collected, scored and linked
+through real Airflow, then the top leads and riskiest guest-worker employers printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import urllib.request
+from typing import Any
+
+from demo import PROFILES_DIR, SOURCES_DIR
+from demo.replay import JetstreamReplay, SocialReplay
+from lantern.local.airflow import airflow_env, prepare, run_dag
+from leads.settings import Settings, get_settings
+from leads.text import one_line
+
+# The demo's social sources (demo/sources/social.yaml) point here.
+REPLAY_PORT, JETSTREAM_PORT = 8766, 8767
+
+
+def _demo_server_running(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__hits", timeout=2) as resp:
+            json.load(resp)
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def demo_environment(settings: Settings, port: int) -> dict[str, str]:
+    """Settings that point Lantern at the demo's profiles and sources, and let the
+    collectors reach the loopback demo servers and nothing else."""
+    host = f"127.0.0.1:{port}"
+    replay = [f"127.0.0.1:{REPLAY_PORT}", f"127.0.0.1:{JETSTREAM_PORT}"]
+    allowed = sorted({*settings.allowed_private_hosts, host, *replay})
+    profiles = sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+    return {
+        "LANTERN_PROFILES_DIR": str(PROFILES_DIR),
+        "LANTERN_SOURCES_DIR": str(SOURCES_DIR),
+        "LANTERN_ALLOWED_PRIVATE_HOSTS": ",".join(allowed),
+        "LANTERN_BASE_URLS": json.dumps({p: f"http://{host}" for p in profiles}),
+    }
+
+
+def _run(dag_id: str, env: dict[str, str]) -> None:
+    print(f"running DAG {dag_id} through Airflow …", flush=True)
+    result = run_dag(dag_id, env)
+    if result.returncode != 0:
+        print((result.stdout or "")[-4000:], file=sys.stderr)
+        raise SystemExit(f"demo: DAG {dag_id} failed (exit {result.returncode})")
+    print(f"  {dag_id}: success", flush=True)
+
+
+def run_demo(port: int = 8765, top: int = 10) -> None:
+    from crawlers.profiles import registered_profiles
+
+    os.environ.update(demo_environment(get_settings(), port))
+    get_settings.cache_clear()
+    settings = get_settings()
+    server = None
+    if _demo_server_running(port):
+        print(f"using the demo boards already served on 127.0.0.1:{port}")
+    else:
+        from demo.boards.server import serve
+
+        server, _ = serve(port)
+        print(f"serving the demo boards on http://127.0.0.1:{port}/")
+    replays: list[SocialReplay | JetstreamReplay] = []
+    if _port_open(REPLAY_PORT) or _port_open(JETSTREAM_PORT):
+        print(f"using the social replay already served on ports {REPLAY_PORT}/{JETSTREAM_PORT}")
+    else:
+        replays = [SocialReplay(port=REPLAY_PORT).start(), JetstreamReplay(JETSTREAM_PORT).start()]
+        print(
+            f"serving the social replay (Mastodon, Bluesky, Telegram) on "
+            f"http://127.0.0.1:{REPLAY_PORT}/ and Jetstream on ws://127.0.0.1:{JETSTREAM_PORT}/"
+        )
+    env = airflow_env(settings)
+    try:
+        print("preparing Airflow (SQLite metadata DB, site pools) …", flush=True)
+        prepare(env)
+        drop = settings.guestworker_path
+        if not drop.is_dir() or not any(drop.iterdir()):
+            from demo.guestworker_samples import write_sample_set
+
+            write_sample_set(drop)
+            print(f"wrote sample DOL guest-worker files (fictional) to {drop}")
+        families = sorted({p.family for p in registered_profiles() if p.enabled})
+        for dag_id in [*(f"lantern_collect_{f}" for f in families), "lantern_collect_social"]:
+            _run(dag_id, env)
+        _run("lantern_guestworker", env)
+        # Outside a scheduler the leads asset triggers nothing: run linking explicitly.
+        _run("lantern_link", env)
+    finally:
+        if server is not None:
+            server.shutdown()
+        for replay in replays:
+            replay.stop()
+    _print_results(settings, top)
+
+
+def _print_results(settings: Settings, top: int) -> None:
+    from lantern.cli.options import elasticsearch
+    from lantern.cli.pipeline import print_leads
+    from leads.batches import top_leads
+
+    es = elasticsearch(settings)
+    print()
+    print_leads(top_leads(es, settings, top))
+    _print_risky_employers(es, settings)
+    print(
+        "\nLook further:\n"
+        f"  curl -s '{settings.es_url}/{settings.index('leads')}/_search?q=tier:high&size=5'\n"
+        f"  curl -s '{settings.es_url}/{settings.index('deadletters')}/_search'\n"
+        "  Kibana (docker compose up): data view on "
+        f"'{settings.index('leads')}', filter tier:high, map on 'places'.\n"
+        "  Saved objects: kibana/README.md",
+        file=sys.stderr,
+    )
+
+
+def _print_risky_employers(es: Any, settings: Settings, size: int = 5) -> None:
+    hits = es.search(
+        index=settings.index("gw-employers"),
+        size=size,
+        query={"range": {"risk": {"gte": 35}}},
+        sort=[{"risk": "desc"}],
+    )["hits"]["hits"]
+    if hits:
+        print("\nGuest-worker employers at medium or high risk:")
+    for hit in hits:
+        e = hit["_source"]
+        name = one_line(e["employer"], 200)
+        print(f"{e['risk']:4d} {e['tier']:<7} {name}  ({len(e['sources'])} records)")
+        for f in e["flags"]:
+            print(f"     - {f['flag']}: {one_line(f['reason'])}")

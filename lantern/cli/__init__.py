@@ -1,0 +1,53 @@
+"""The ``lantern`` command line: verbs that each do one job and stream JSON Lines.
+
+One module per group of verbs; their shared options live in :mod:`lantern.cli.options`.
+``lantern --help`` lists them all.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from lantern.cli import collect, guestworker, networks, pipeline, registry
+from lantern.cli.options import say
+
+
+class _Lantern(typer.Typer):
+    """Expected failures end in one line and a non-zero status, never a traceback:
+    Elasticsearch lost mid-run, or an output pipe closed by the reader."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except BrokenPipeError:
+            sys.stderr.close()  # `lantern extract | head`: the reader has what it wanted
+            raise SystemExit(1) from None
+        except Exception as exc:
+            from leads.store import StoreError
+
+            origin = type(exc).__module__
+            if isinstance(exc, StoreError):
+                say(f"error: {exc}")
+            elif origin.startswith(("elasticsearch", "elastic_transport")):
+                from leads.settings import get_settings
+
+                url = get_settings().es_url
+                say(f"error: Elasticsearch at {url} failed: {type(exc).__name__}: {exc}")
+            else:
+                raise
+            raise SystemExit(1) from None
+
+
+app = _Lantern(
+    help="Lantern: explainable leads from public material.",
+    no_args_is_help=True,
+    # Collected data must never be printed as part of a traceback's local variables.
+    pretty_exceptions_show_locals=False,
+)
+for _group in (pipeline, networks, registry):
+    _group.register(app)
+app.add_typer(collect.app, name="collect")
+app.add_typer(guestworker.app, name="guestworker")

@@ -1,0 +1,195 @@
+"""The pipeline's verbs: ``crawl``, ``extract``, ``index``, ``score``, ``leads``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+
+from lantern.cli.options import (
+    BatchOption,
+    InputArgument,
+    OutOption,
+    elasticsearch,
+    fail,
+    input_name,
+    new_batch_id,
+    open_input,
+    open_out,
+    say,
+)
+from leads.limits import MAX_TEXT_CHARS
+from leads.settings import get_settings
+from leads.text import one_line
+
+
+def _stderr() -> Any:
+    """The console progress bars draw on: stderr, so stdout stays pure JSON Lines. Only
+    fixed text is ever drawn through it (it interprets markup)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (crawl, extract, index, score, leads):
+        app.command()(command)
+
+
+def crawl(
+    profile: Annotated[str, typer.Argument(help="profile id or path to a profile YAML")],
+    batch_id: BatchOption = None,
+    base_url: Annotated[str | None, typer.Option(help="override the profile's base_url")] = None,
+    out: OutOption = None,
+    index: Annotated[bool, typer.Option(help="index raw documents into Elasticsearch")] = True,
+) -> None:
+    """Crawl one site profile (in a subprocess: Twisted's reactor runs once per process).
+    Exits non-zero when no page could be used."""
+    batch = batch_id or new_batch_id()
+    cmd = [sys.executable, "-m", "crawlers.run", profile, "--batch-id", batch]
+    if base_url:
+        cmd += ["--base-url", base_url]
+    if out:
+        cmd += ["--out", out]
+    if not index:
+        cmd.append("--no-index")
+    say(f"crawling {profile} as batch {batch}")
+    raise typer.Exit(subprocess.run(cmd, check=False).returncode)
+
+
+def _extract_inputs(stream: Any, stats: dict[str, int]) -> Iterator[tuple[str, str]]:
+    from leads.jsonl import read_jsonl
+
+    for line in read_jsonl(stream):
+        if line.data is None:
+            say(f"line {line.number}: skipped: {line.error}")
+            stats["errors"] += 1
+            continue
+        text = line.data.get("text")
+        record_id = str(line.data.get("id", f"line-{line.number}"))
+        if not isinstance(text, str):
+            say(f"line {line.number} (id {record_id}): skipped: no 'text' string")
+            stats["errors"] += 1
+            continue
+        if line.replaced:
+            say(
+                f"line {line.number} (id {record_id}): {line.replaced} lone surrogate(s) "
+                "replaced by U+FFFD (offsets unchanged)"
+            )
+        if len(text) > MAX_TEXT_CHARS:
+            say(
+                f"line {line.number} (id {record_id}): text is {len(text):,} characters; "
+                f"extracted from the first {MAX_TEXT_CHARS:,}"
+            )
+        stats["read"] += 1
+        yield record_id, text
+
+
+def extract(
+    input: InputArgument = None,
+    out: OutOption = "-",
+    model: Annotated[str | None, typer.Option(help="optional spaCy model package")] = None,
+) -> None:
+    """Indicators, entities, score, tier and explanation for each {"id", "text"} line."""
+    from rich.progress import Progress
+
+    from nlp.pipeline import ModelError, extract_many, get_pipeline
+
+    try:
+        get_pipeline(model or get_settings().spacy_model)
+    except ModelError as exc:
+        fail(str(exc), 2)
+    stats = {"read": 0, "errors": 0}
+    # A progress bar only when the records go to a file: stdout stays pure JSON Lines.
+    progress = Progress(console=_stderr(), transient=True, disable=out in (None, "-"))
+    with open_input(input) as stream, open_out(out) as sink, progress:
+        task = progress.add_task("extracting", total=None)
+        for extraction in extract_many(_extract_inputs(stream, stats), model=model):
+            sink.write(extraction.model_dump_json() + "\n")
+            progress.advance(task)
+    say(f"extract: {stats['read']} records, {stats['errors']} skipped")
+    if stats["read"] == 0 and stats["errors"] > 0:
+        raise typer.Exit(1)
+
+
+def index(
+    input: InputArgument = None,
+    kind: Annotated[str, typer.Option(help="raw or leads")] = "raw",
+) -> None:
+    """Validate and bulk-index JSON Lines; bad records become dead letters with reasons.
+    Exits non-zero when nothing was indexed."""
+    from rich.progress import Progress
+
+    from lantern.jobs.indexing import MODELS, IndexRun, index_jsonl
+    from leads.store import StoreUnavailable
+
+    if kind not in MODELS:
+        fail(f"--kind must be one of {sorted(MODELS)}", 2)
+    settings = get_settings()
+    name = input_name(input)
+    run = IndexRun()
+    with open_input(input) as stream:
+        es = elasticsearch(settings)
+        with Progress(transient=True, console=_stderr()) as progress:
+            task = progress.add_task("indexing", total=None)
+            try:
+                index_jsonl(es, settings, stream, name, kind, run, lambda: progress.advance(task))
+            except StoreUnavailable as exc:
+                for letter in run.dead:
+                    say(f"{letter.record_id}: {letter.reason}")
+                fail(
+                    f"{exc}. {run.report.indexed} indexed and {len(run.dead)} dead letters "
+                    f"before it went; re-run the same command to finish (ids are stable)"
+                )
+    for letter in run.dead:
+        say(f"{letter.record_id}: {letter.reason}")
+    say(f"index: {run.report.indexed} indexed, {len(run.dead)} dead letters")
+    if run.report.indexed == 0 and run.lines > 0:
+        raise typer.Exit(1)
+
+
+def score(
+    batch_id: Annotated[str, typer.Option(help="the batch whose raw documents to score")],
+    source: Annotated[str | None, typer.Option(help="only this source id")] = None,
+) -> None:
+    """Extract and score a batch's raw documents into leads (idempotent)."""
+    from lantern.jobs.scoring import score_batch
+
+    settings = get_settings()
+    result = score_batch(elasticsearch(settings), settings, batch_id, source)
+    typer.echo(json.dumps({"batch_id": batch_id, **result}))
+
+
+def leads(
+    top: Annotated[int, typer.Option(help="how many leads")] = 10,
+    batch_id: Annotated[str | None, typer.Option(help="only this batch")] = None,
+    out: OutOption = None,
+) -> None:
+    """Print the highest-scoring leads with their reasons (or write them as JSON Lines)."""
+    from leads.batches import top_leads
+
+    settings = get_settings()
+    found = top_leads(elasticsearch(settings), settings, top, batch_id)
+    if out:
+        with open_out(out) as sink:
+            for lead in found:
+                sink.write(json.dumps(lead) + "\n")
+        return
+    print_leads(found)
+
+
+def print_leads(found: list[dict[str, Any]]) -> None:
+    """Leads for a person at a terminal: every field from a crawled page is cleaned of
+    escape sequences and printed as plain text (``[bold]`` in a title stays as it is)."""
+    for rank, lead in enumerate(found, 1):
+        title = one_line(lead.get("title") or "", 300)
+        print(f"{rank:>2}. {lead['score']:>3} {lead['tier']:<6} {title}")
+        print(f"     {one_line(lead['url'], 500)}  ({one_line(lead['source_id'])})")
+        if lead["selectors"]:
+            print(f"     selectors: {one_line(', '.join(lead['selectors']))}")
+        for reason in lead["explanation"]:
+            print(f"     - {one_line(reason)}")

@@ -1,0 +1,37 @@
+"""Social collection as the DAG runs it: the registered sources of one kind that may
+run, the ones that may not (with why), and one registered source collected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leads.settings import Settings
+
+
+def runnable(kind: str) -> list[str]:
+    """Ids of the registered, enabled, allowed sources of one kind (read at run time)."""
+    from crawlers.social.registry import load_sources, refusal
+
+    return [s.id for s in load_sources() if s.kind == kind and refusal(s) is None]
+
+
+def refused() -> dict[str, str]:
+    """Every registered source that will not run, with the reason."""
+    from crawlers.social.registry import load_sources, refusal
+
+    return {s.id: why for s in load_sources() if (why := refusal(s))}
+
+
+def collect_registered(
+    es: Any, settings: Settings, source_id: str, batch_id: str
+) -> dict[str, str]:
+    """Collects one registered source into the batch; returns the batch reference."""
+    from crawlers.social.collect import collect_source
+    from crawlers.social.registry import RegistryError, load_sources
+    from crawlers.social.sink import print_summary
+
+    found = [s for s in load_sources() if s.id == source_id]
+    if not found:
+        raise RegistryError(f"no registered source {source_id!r}")
+    print_summary(collect_source(found[0], batch_id, es=es, settings=settings))
+    return {"batch_id": batch_id, "source_id": source_id}

@@ -1,0 +1,74 @@
+"""Index JSON Lines of raw documents or leads: each line validated against its model,
+the valid ones bulk-indexed, every other line a dead letter naming it (``FILE:LINE``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+
+from leads.deadletters import dead_letter, spill_path
+from leads.jsonl import read_jsonl
+from leads.models import DeadLetter, Lead, RawDocument
+from leads.settings import Settings
+from leads.store import BulkReport, StoreUnavailable, bulk_index, record_dead_letters
+from leads.validation import validation_message
+
+MODELS: dict[str, type[RawDocument] | type[Lead]] = {"raw": RawDocument, "leads": Lead}
+
+
+@dataclass
+class IndexRun:
+    lines: int = 0  # records read (blank lines not counted)
+    report: BulkReport = field(default_factory=BulkReport)
+    refused: list[DeadLetter] = field(default_factory=list)  # before Elasticsearch saw them
+
+    @property
+    def dead(self) -> list[DeadLetter]:
+        return self.refused + self.report.failed
+
+
+def index_jsonl(
+    es: Any,
+    settings: Settings,
+    stream: BinaryIO,
+    name: str,
+    kind: str,
+    run: IndexRun,
+    on_line: Callable[[], None] = lambda: None,
+) -> None:
+    """Fills ``run`` as it goes. Raises :class:`StoreUnavailable` (after keeping the dead
+    letters so far in the spill file) when Elasticsearch goes away for longer than the
+    retry window; ``run`` then says how far it got."""
+    model = MODELS[kind]
+    spill = spill_path(settings, f"index-{name}")
+
+    def docs() -> Iterator[tuple[str, dict[str, Any]]]:
+        for line in read_jsonl(stream):
+            run.lines += 1
+            on_line()
+            where = f"{name}:{line.number}"
+            if line.data is None:
+                run.refused.append(dead_letter("index", where, line.error or "unreadable", None))
+                continue
+            try:
+                doc = model.model_validate(line.data)
+            except ValidationError as exc:
+                payload = json.dumps(line.data, ensure_ascii=True)[:2000]
+                reason = validation_message(exc)
+                run.refused.append(dead_letter("index", where, reason, None, payload))
+                continue
+            yield doc.id, doc.model_dump(mode="json")
+
+    try:
+        run.report = bulk_index(
+            es, settings, kind, docs(), stage="index", refresh=True, spill=spill
+        )
+    except StoreUnavailable as exc:
+        run.report = exc.report or run.report
+        record_dead_letters(None, settings, run.refused, spill=spill)
+        raise
+    record_dead_letters(es, settings, run.refused, spill=spill)

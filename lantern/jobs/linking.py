@@ -1,0 +1,22 @@
+"""Link a batch: near-duplicate templates, selector profiles, then network-aware
+re-scoring of the leads they touch (each step idempotent, each only over what the
+batch touches; ``None`` links everything)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from leads.clustering import cluster_batch
+from leads.linking import link, rescore
+from leads.settings import Settings
+
+
+def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, Any]:
+    return {
+        "batch_id": batch_id,
+        "templates": cluster_batch(es, settings, batch_id),
+        "profiles": link(es, settings, batch_id),
+        "rescored_leads": rescore(es, settings, batch_id),
+    }
