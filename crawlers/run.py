@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from crawlers.settings import scrapy_settings
     from crawlers.spiders.profile_spider import ProfileSpider
 
+    base_url = args.base_url or settings.base_urls.get(profile.id)
     values = scrapy_settings(profile, settings, args.batch_id, args.out, not args.no_index)
     process = CrawlerProcess(values, install_root_handler=True)
     crawler = process.create_crawler(ProfileSpider)
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         crawler,
         profile=profile,
         batch_id=args.batch_id,
-        base_url=args.base_url,
+        base_url=base_url,
         start_urls=args.extra_url,
         only_extra=args.only_extra,
     )

@@ -23,47 +23,50 @@ DEFAULT_ARGS: dict[str, Any] = {
 
 # The Airflow Connection (type "elasticsearch") tasks use when it is defined, e.g.
 # AIRFLOW_CONN_LANTERN_ELASTICSEARCH='{"conn_type": "elasticsearch", "host": "es01",
-# "port": 9200, "schema": "https", "login": "lantern", "password": "…"}'.
+# "port": 9200, "schema": "https", "login": "lantern", "password": "…",
+# "extra": {"ca_certs": "/certs/ca.crt"}}'.
 CONNECTION_ID = "lantern_elasticsearch"
 
 
 def batch_id(prefix: str) -> str:
-    """This DAG run's batch id: ``<prefix>__<run id>`` with every character that is not a
-    letter, digit, '-' or '_' made '-' (a batch id names folders)."""
-    from leads.ids import check_batch_id
+    """This DAG run's batch id: ``<prefix>__<run id>``, made safe to name folders."""
+    from lantern.jobs.runs import batch_id as from_run
 
-    run_id = str(get_current_context()["run_id"])
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in run_id)
-    return check_batch_id(f"{prefix}__{safe}"[:128])
+    return from_run(prefix, str(get_current_context()["run_id"]))
 
 
 def elasticsearch() -> tuple[Any, Any]:
     """The Elasticsearch client and settings for a task. Under Airflow with the
-    ``lantern_elasticsearch`` Connection defined, the client comes from it through the
-    Elasticsearch provider's hook (credentials stay in Airflow's secrets backend);
-    otherwise from Lantern's settings (``ES_URL``). Index templates are ensured."""
-    from leads.settings import get_settings
-    from leads.store import check, connect, ensure_indices
+    ``lantern_elasticsearch`` Connection defined, the cluster and credentials come from
+    it, read through the Elasticsearch provider's hook (so they stay in Airflow's secrets
+    backend); otherwise from Lantern's settings (``ES_URL``). Index templates ensured."""
+    from lantern.jobs.runs import open_store, settings_from_environment
 
-    settings = get_settings()
+    settings = settings_from_environment()
     connection = _connection()
-    if connection is None:
-        es = connect(settings)
-    else:
-        from airflow.providers.elasticsearch.hooks.elasticsearch import ElasticsearchSQLHook
+    if connection is not None:
+        settings = settings.model_copy(update=_from_connection(connection))
+    return open_store(settings)
 
-        hook = ElasticsearchSQLHook(elasticsearch_conn_id=CONNECTION_ID)
-        es = check(hook.get_conn().es, f"Airflow connection {CONNECTION_ID}")
-    ensure_indices(es, settings)
-    return es, settings
+
+def _from_connection(connection: Any) -> dict[str, Any]:
+    scheme = connection.schema or "http"
+    port = f":{connection.port}" if connection.port else ""
+    extra = connection.extra_dejson
+    return {
+        "es_url": f"{scheme}://{connection.host}{port}",
+        "es_username": connection.login or None,
+        "es_password": connection.password or None,
+        "es_ca_certs": extra.get("ca_certs") or None,
+    }
 
 
 def _connection() -> Any:
-    """The Connection, or None when it is not defined (then the settings decide)."""
-    from airflow.sdk import Connection
+    """The Connection through the provider's hook, or None when it is not defined."""
+    from airflow.providers.elasticsearch.hooks.elasticsearch import ElasticsearchSQLHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
-        return Connection.get(CONNECTION_ID)
+        return ElasticsearchSQLHook(elasticsearch_conn_id=CONNECTION_ID).connection
     except AirflowNotFoundException:
         return None

@@ -7,34 +7,37 @@ Kept cheap to parse: no network and no heavy imports at module level.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from crawlers.profiles import SiteProfile, registered_profiles
 from dags import common
 from dags.assets import LEADS
+from lantern.jobs.collecting import site_families
+from lantern.local.airflow import pool_name
 
 
-def _crawl_task(profile: SiteProfile) -> Any:
+def _crawl_task(profile: Any) -> Any:
     @task(
         task_id=f"crawl_{profile.id.replace('-', '_')}",
-        pool=f"site-{profile.id}",
+        pool=pool_name(profile.id),
         execution_timeout=timedelta(hours=1),
     )
     def crawl(batch_id: str) -> dict[str, str]:
-        from lantern.jobs.crawling import crawl as run_crawl
+        from lantern.jobs.crawling import crawl_or_fail
+        from lantern.jobs.runs import store_env
 
-        run_crawl(profile.id, batch_id)
+        # The crawl writes where this DAG's score task reads: the same cluster.
+        _, settings = common.elasticsearch()
+        crawl_or_fail(profile.id, batch_id, env=store_env(settings))
         return {"batch_id": batch_id, "source_id": profile.id}
 
     return crawl
 
 
-def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
+def build_collection_dag(family: str, profiles: list[Any]) -> Any:
     @dag(
         dag_id=f"lantern_collect_{family}",
         description=f"Crawl and score the {family} sources: " + ", ".join(p.id for p in profiles),
@@ -58,7 +61,7 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
 
         @task(outlets=[LEADS])
         def summary(results: list[dict[str, Any]]) -> dict[str, int]:
-            from leads.batches import batch_totals
+            from lantern.jobs.scoring import batch_totals
 
             # New leads landed: the event names the batch, and the linking DAG runs on it.
             batches, totals = batch_totals(results)
@@ -73,13 +76,5 @@ def build_collection_dag(family: str, profiles: list[SiteProfile]) -> Any:
     return collection()
 
 
-def _families() -> dict[str, list[SiteProfile]]:
-    families: dict[str, list[SiteProfile]] = defaultdict(list)
-    for profile in registered_profiles():
-        if profile.enabled:
-            families[profile.family].append(profile)
-    return families
-
-
-for _family, _profiles in _families().items():
+for _family, _profiles in site_families().items():
     globals()[f"lantern_collect_{_family}"] = build_collection_dag(_family, _profiles)

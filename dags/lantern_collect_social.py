@@ -15,9 +15,10 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from crawlers.social.registry import COLLECTABLE, social_pool
 from dags import common
 from dags.assets import LEADS
+from lantern.jobs.collecting import social_kinds
+from lantern.local.airflow import social_pool
 
 
 def _collect_task(kind: str) -> Any:
@@ -50,8 +51,9 @@ def lantern_collect_social() -> None:
         def runnable() -> list[str]:
             """The registered, enabled, allowed sources of one kind (read at run time)."""
             from lantern.jobs.collecting import runnable
+            from lantern.jobs.runs import settings_from_environment
 
-            return runnable(kind)
+            return runnable(kind, settings_from_environment())
 
         return runnable()
 
@@ -59,8 +61,9 @@ def lantern_collect_social() -> None:
     def refused() -> dict[str, str]:
         """Every registered source that will not run, with the reason, in the run's log."""
         from lantern.jobs.collecting import refused
+        from lantern.jobs.runs import settings_from_environment
 
-        reasons = refused()
+        reasons = refused(settings_from_environment())
         for source_id, why in reasons.items():
             print(f"not collecting {source_id}: {why}")
         return reasons
@@ -75,7 +78,7 @@ def lantern_collect_social() -> None:
 
     @task(outlets=[LEADS], trigger_rule="none_failed")
     def summary(results: list[dict[str, Any]]) -> dict[str, int]:
-        from leads.batches import batch_totals
+        from lantern.jobs.scoring import batch_totals
 
         batches, totals = batch_totals(results)
         get_current_context()["outlet_events"][LEADS].extra = {"batch_ids": batches}
@@ -86,7 +89,7 @@ def lantern_collect_social() -> None:
     refused()
     refs = [
         _collect_task(kind).partial(batch_id=batch).expand(source_id=plan(kind))
-        for kind in COLLECTABLE
+        for kind in social_kinds()
     ]
     collected = refs[0].concat(*refs[1:])
     summary(score.expand(ref=collected))  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ from dags import common
 def lantern_guestworker() -> None:
     @task
     def find_new() -> list[str]:
-        from leads.guestworker.ingest import new_files
+        from lantern.jobs.guestworker import new_files
 
         return [str(p) for p in new_files(*common.elasticsearch())]
 

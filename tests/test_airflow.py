@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lantern.local.airflow import airflow_env, prepare, run_dag
 from leads.batches import top_leads
 from leads.settings import REPO_ROOT, Settings
-from leads.store import count
+from leads.store import count, scan
+from nlp.pipeline import extract
 from tests.conftest import Demo
 
 IMPORT_CHECK = """
@@ -53,6 +56,13 @@ def test_one_dag_run_completes_and_its_leads_are_searchable(
     env = airflow_env(settings, tmp_path / "airflow")
     assert env["LANTERN_INDEX_PREFIX"] == os.environ["LANTERN_INDEX_PREFIX"]
     prepare(env)
+    # Tasks reach Elasticsearch through the Airflow Connection (the provider's hook),
+    # the crawl subprocess included: ES_URL points nowhere and the run still works.
+    where = urlsplit(settings.es_url)
+    connection = {"conn_type": "elasticsearch", "host": where.hostname, "port": where.port,
+                  "schema": where.scheme}  # fmt: skip
+    env["AIRFLOW_CONN_LANTERN_ELASTICSEARCH"] = json.dumps(connection)
+    env["ES_URL"] = "http://127.0.0.1:9"
     result = run_dag("lantern_collect_classifieds", env)
     assert result.returncode == 0, (result.stdout or "")[-4000:]
     assert "lantern batch summary" in (result.stdout or "")
@@ -67,17 +77,32 @@ def test_one_dag_run_completes_and_its_leads_are_searchable(
     )["hits"]["hits"][0]["_source"]["batch_id"]
     batch_leads = top_leads(es, settings, size=1000, batch_id=batch)
     assert len(batch_leads) == len(demo.boards.boards["classifieds"])
-    hits = es.search(
-        index=settings.index("leads"),
-        query={"bool": {"filter": [{"term": {"tier": "high"}}, {"term": {"batch_id": batch}}]}},
+    # What the DAG stored is what extraction says of each crawled page.
+    raws = list(scan(es, settings, "raw", {"term": {"provenance.batch_id": batch}}))
+    extracted = {r["id"]: extract(r["text"]) for r in raws}
+    high = [i for i, x in extracted.items() if x.tier == "high"]
+    validated = [
+        i for i, x in extracted.items() if "validated predictor" in " ".join(x.explanation)
+    ]
+    assert (len(high), len(validated)) == (58, 84)  # the demo board's seeded content
+    by_tier = {"bool": {"filter": [{"term": {"tier": "high"}}, {"term": {"batch_id": batch}}]}}
+    assert sorted(d["id"] for d in scan(es, settings, "leads", by_tier)) == sorted(high)
+    assert count(es, settings, "leads", {"match": {"explanation": "validated predictor"}}) == len(
+        validated
     )
-    assert hits["hits"]["total"]["value"] > 0
-    top = hits["hits"]["hits"][0]["_source"]
-    assert top["explanation"] and top["categories"]
-    assert count(es, settings, "leads", {"match": {"explanation": "validated predictor"}}) > 0
 
     linked = run_dag("lantern_link", env)
     assert linked.returncode == 0, (linked.stdout or "")[-4000:]
-    assert count(es, settings, "entities") > 0
+    leads = list(scan(es, settings, "leads", {"match_all": {}}))
+    selectors = {s for lead in leads for s in lead["selectors"]}
+    assert count(es, settings, "entities") == len(selectors)
     assert count(es, settings, "templates") == count(es, settings, "raw")
-    assert count(es, settings, "leads", {"exists": {"field": "network"}}) > 0
+    shared = {
+        p["selector"]
+        for p in scan(es, settings, "entities", {"match_all": {}})
+        if p["doc_count"] >= 2 and not p["hub"]
+    }
+    networked = [lead["id"] for lead in leads if shared & set(lead["selectors"])]
+    assert sorted(
+        d["id"] for d in scan(es, settings, "leads", {"exists": {"field": "network"}})
+    ) == (sorted(networked))

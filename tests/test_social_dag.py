@@ -12,7 +12,7 @@ import pytest
 
 from crawlers.social import registry
 from demo.replay import JetstreamReplay, SocialReplay
-from lantern.local.airflow import airflow_env, pools, prepare, run_dag
+from lantern.local.airflow import airflow_env, pools, prepare, run_dag, social_pool
 from leads.settings import Settings
 from tests.conftest import Demo
 
@@ -79,7 +79,7 @@ def test_pools_cover_every_kind_of_social_source() -> None:
     by_name = {p["name"]: p for p in pools()}
     kinds = registry.load_kinds()
     for kind in registry.COLLECTABLE:
-        assert by_name[registry.social_pool(kind)]["slots"] == kinds[kind].pool_slots
+        assert by_name[social_pool(kind)]["slots"] == kinds[kind].pool_slots
 
 
 def test_social_dag_collects_registered_sources_and_scores_them(

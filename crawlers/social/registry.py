@@ -203,11 +203,6 @@ def registered_sources(directory: Path | None = None) -> list[Source]:
     return [*load_sources(directory), *sites]
 
 
-def social_pool(kind: str) -> str:
-    """The Airflow pool that caps concurrent collectors of one kind across workers."""
-    return f"social-{kind.replace('_', '-')}"
-
-
 def refusal(source: Source, kinds: dict[str, KindTerms] | None = None) -> str | None:
     """Why ``source`` may not run, or None when it may."""
     if source.kind == "site":

@@ -293,6 +293,7 @@ class JetstreamReplay:
                 "sent": 0,
                 "dropped": False,
                 "open": True,
+                "closed": threading.Event(),  # set when the server side has finished
             }
             self._connections.append(log)
         # Drain what the client sends (Jetstream accepts options updates; we ignore
@@ -328,6 +329,7 @@ class JetstreamReplay:
             reader.cancel()
             with self._lock:
                 log["open"] = False
+            log["closed"].set()
 
     @staticmethod
     def _matches(event: dict[str, Any], wanted: list[str], dids: set[str]) -> bool:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -49,16 +47,14 @@ def crawl(
 ) -> None:
     """Crawl one site profile (in a subprocess: Twisted's reactor runs once per process).
     Exits non-zero when no page could be used."""
+    from lantern.jobs.crawling import crawl as run_crawl
+
     batch = batch_id or new_batch_id()
-    cmd = [sys.executable, "-m", "crawlers.run", profile, "--batch-id", batch]
-    if base_url:
-        cmd += ["--base-url", base_url]
-    if out:
-        cmd += ["--out", out]
-    if not index:
-        cmd.append("--no-index")
+    extra = ["--base-url", base_url] if base_url else []
+    extra += ["--out", out] if out else []
+    extra += [] if index else ["--no-index"]
     say(f"crawling {profile} as batch {batch}")
-    raise typer.Exit(subprocess.run(cmd, check=False).returncode)
+    raise typer.Exit(run_crawl(profile, batch, *extra))
 
 
 def _extract_inputs(stream: Any, stats: dict[str, int]) -> Iterator[tuple[str, str]]:

@@ -1,25 +1,27 @@
 """Run one crawl the way every caller does: ``python -m crawlers.run`` in a subprocess
-(Twisted's reactor runs once per process), with the profile's base-URL override from
-the settings."""
+(Twisted's reactor runs once per process); the profile's base-URL override comes from
+the settings there."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-
-from leads.settings import get_settings
 
 
 class CrawlFailed(RuntimeError):
     pass
 
 
-def crawl(profile_id: str, batch_id: str, *extra: str) -> None:
-    """Raises :class:`CrawlFailed` when the crawl could use nothing (its exit status)."""
-    cmd = [sys.executable, "-m", "crawlers.run", profile_id, "--batch-id", batch_id, *extra]
-    base_url = get_settings().base_urls.get(profile_id)
-    if base_url and "--base-url" not in extra:
-        cmd += ["--base-url", base_url]
-    result = subprocess.run(cmd, check=False)
-    if result.returncode != 0:
-        raise CrawlFailed(f"crawl of {profile_id} exited with {result.returncode}")
+def crawl(profile: str, batch_id: str, *extra: str, env: dict[str, str] | None = None) -> int:
+    """The crawl's exit status (non-zero: it could use nothing, see its last line).
+    ``env`` is added to this process's environment for the crawl."""
+    cmd = [sys.executable, "-m", "crawlers.run", profile, "--batch-id", batch_id, *extra]
+    return subprocess.run(cmd, check=False, env={**os.environ, **(env or {})}).returncode
+
+
+def crawl_or_fail(profile: str, batch_id: str, env: dict[str, str] | None = None) -> None:
+    """A crawl for a scheduled task: a crawl that could use nothing fails the task."""
+    status = crawl(profile, batch_id, env=env)
+    if status != 0:
+        raise CrawlFailed(f"crawl of {profile} exited with {status}")

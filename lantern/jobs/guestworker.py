@@ -14,8 +14,10 @@ from leads.guestworker.employers import (
     resolve_changed,
 )
 from leads.guestworker.flags import Assessment
-from leads.guestworker.ingest import IngestReport, ingest, load_records
+from leads.guestworker.ingest import IngestReport, ingest, load_records, new_files
 from leads.settings import Settings
+
+__all__ = ["assess_stored", "ingest_files", "labor_indicators", "new_files", "resolve_files"]
 
 
 @lru_cache(maxsize=4096)

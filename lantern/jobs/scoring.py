@@ -10,13 +10,15 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from pydantic import ValidationError
 
-from leads.batches import batch_query, build_lead
+from leads.batches import batch_query, batch_totals, build_lead
 from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument
 from leads.settings import Settings
 from leads.store import bulk_index, record_dead_letters, scan
 from leads.text import replace_surrogates
 from leads.validation import validation_message
+
+__all__ = ["batch_totals", "score_batch", "score_ref"]
 
 
 def score_batch(

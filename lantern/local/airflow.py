@@ -1,7 +1,7 @@
-"""Runs Lantern's DAGs through real Airflow on this machine (SQLite metadata DB).
-
-Used by ``lantern demo`` and the tests; production runs the same DAGs on the compose
-stack (Postgres, CeleryExecutor).
+"""Airflow helpers: the pools Lantern's DAGs run in (one per site, one per kind of
+social source), and running those DAGs through real Airflow on this machine (SQLite
+metadata DB) for ``make demo`` and the tests. Production runs the same DAGs on the
+compose stack (Postgres, CeleryExecutor).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawlers.profiles import registered_profiles
 from leads.settings import REPO_ROOT, Settings
 
 
@@ -36,7 +35,8 @@ def airflow_env(settings: Settings, home: Path | None = None) -> dict[str, str]:
 def pools() -> list[dict[str, object]]:
     """One pool per site and one per kind of social source, so politeness and the
     platforms' rate limits hold however many workers run."""
-    from crawlers.social.registry import COLLECTABLE, load_kinds, social_pool
+    from crawlers.profiles import registered_profiles
+    from crawlers.social.registry import COLLECTABLE, load_kinds
 
     sites: list[dict[str, object]] = [
         {
@@ -61,7 +61,13 @@ def pools() -> list[dict[str, object]]:
     return sites + social
 
 
+def social_pool(kind: str) -> str:
+    """The pool that caps concurrent collectors of one social kind across workers."""
+    return f"social-{kind.replace('_', '-')}"
+
+
 def pool_name(profile_id: str) -> str:
+    """The politeness pool of one site (one slot: the site's own concurrency applies)."""
     return f"site-{profile_id}"
 
 
