@@ -4,9 +4,12 @@ ones (SSRF), unless ``host:port`` is on the operator's explicit allow-list.
 IPv6 forms that carry an IPv4 address inside (IPv4-mapped ``::ffff:a.b.c.d``,
 IPv4-compatible ``::a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``) are judged by
 the IPv4 address they reach. The check must hold for the address actually connected to:
-the crawler's DNS resolver (:mod:`crawlers.resolver`) and the social client's transport
-(:mod:`crawlers.social.transport`) apply :func:`is_forbidden_ip` to the very answer they
-connect with, so a name that re-resolves to a private address (DNS rebinding) is refused.
+the crawler's DNS resolver (:mod:`crawlers.resolver`), the social client's transport
+(:mod:`crawlers.social.transport`) and the Jetstream consumer apply
+:func:`is_forbidden_ip` to the very answer they connect with, so a name that re-resolves
+to a private address (DNS rebinding) is refused. Chromium, for rendered pages, resolves
+names itself: :mod:`crawlers.browser_guard` checks each request's URL, but an answer
+that changes between that check and Chromium's own lookup is not caught there.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ class ForbiddenAddress(ValueError):
 
 
 def resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host``, in the resolver's order of preference."""
     infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -19,10 +19,10 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from leads.deadletters import spill_path
-from leads.ids import safe_name
 from leads.models import DeadLetter, RawDocument
 from leads.settings import get_settings
 from leads.store import StoreUnavailable, bulk_index, record_dead_letters
+from leads.unsent import keep_unsent, unsent_path
 
 
 class OutputPipeline:
@@ -38,7 +38,7 @@ class OutputPipeline:
         self.es: Any = None
         self.settings = get_settings()
         self.spill = spill_path(self.settings, batch_id, out)
-        self.unsent = self.settings.data_dir / "unsent" / f"{safe_name(batch_id)}.raw.jsonl"
+        self.unsent = unsent_path(self.settings, batch_id)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OutputPipeline:
@@ -108,11 +108,7 @@ class OutputPipeline:
     def _keep_unsent(self, docs: list[RawDocument]) -> None:
         if not docs:
             return
-        self.unsent.parent.mkdir(parents=True, exist_ok=True)
-        with self.unsent.open("a", encoding="utf-8") as handle:
-            for doc in docs:
-                handle.write(doc.model_dump_json() + "\n")
-        self.stats["unsent"] = self.stats.get("unsent", 0) + len(docs)
+        self.stats["unsent"] = self.stats.get("unsent", 0) + keep_unsent(self.unsent, docs)
         self.stats["unsent_file"] = str(self.unsent)
 
     def close_spider(self) -> None:

@@ -7,6 +7,7 @@ one document: a request refused as a whole is split until the bad one stands alo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -284,18 +285,29 @@ def record_dead_letters(
     if es is None:
         spill_letters(target, letters, "no Elasticsearch in this run")
         return
-    lines = [
-        (
-            letter.id,
-            _action(settings.index("deadletters"), letter.id, letter.model_dump(mode="json")),
-        )
-        for letter in letters
-    ]
-    body = b"".join(line for _, line in lines)
+    index = settings.index("deadletters")
+    chunk: list[DeadLetter] = []
+    size = 0
+    for letter in letters:
+        line = _action(index, letter.id, letter.model_dump(mode="json"))
+        chunk.append(letter)
+        size += len(line)
+        if len(chunk) >= 500 or size >= MAX_BULK_BYTES:
+            _store_letters(es, index, chunk, target)
+            chunk, size = [], 0
+    if chunk:
+        _store_letters(es, index, chunk, target)
+    with contextlib.suppress(ApiError, TransportError):  # stored or spilled: visibility can wait
+        es.indices.refresh(index=index)
+
+
+def _store_letters(es: Elasticsearch, index: str, letters: list[DeadLetter], spill: Path) -> None:
+    """One bulk of dead letters; what it does not take goes to the spill file."""
+    body = b"".join(_action(index, x.id, x.model_dump(mode="json")) for x in letters)
     try:
-        response = es.bulk(operations=cast(Any, body), refresh=True)
+        response = es.bulk(operations=cast(Any, body))
     except (ApiError, TransportError) as exc:
-        spill_letters(target, letters, f"Elasticsearch refused them: {type(exc).__name__}")
+        spill_letters(spill, letters, f"Elasticsearch refused them: {type(exc).__name__}")
         return
     refused = {
         next(iter(item.values())).get("_id")
@@ -304,7 +316,7 @@ def record_dead_letters(
     }
     if refused:
         kept = [letter for letter in letters if letter.id in refused]
-        spill_letters(target, kept, "the dead-letter index refused them")
+        spill_letters(spill, kept, "the dead-letter index refused them")
 
 
 def count(
@@ -344,7 +356,10 @@ def delete_where(es: Elasticsearch, settings: Settings, kind: str, query: dict[s
     ]
     actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in ids)
     failed = []
-    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, refresh=True):
+    stream = helpers.streaming_bulk(
+        es, actions, raise_on_error=False, raise_on_exception=False, refresh=True
+    )
+    for ok, item in stream:
         info = next(iter(item.values()))
         if not ok and info.get("status") != 404:  # already gone is what we wanted
             failed.append(f"{info.get('_id')}: {_reason(info)}")

@@ -135,6 +135,8 @@ def test_an_attackers_ad_is_indexed_whole_and_its_long_link_is_a_dead_letter(
     # 6. A 41,999-character location used to get the whole ad refused (keyword field).
     docs = list(scan(es, settings, "raw", {"term": {"provenance.batch_id": "hostile-crawl"}}))
     assert len(docs) == 1 and docs[0]["location"] == " ".join(["Las Vegas, NV"] * 3000)
+    # 12. Pictures it cannot request (too long, inline data:) are notes, not a lost ad.
+    assert [n.split(":", 1)[0] for n in docs[0]["notes"]] == ["image not fetched"] * 2
     # 12. A link over the URL limit used to be dropped without a dead letter.
     letters = list(scan(es, settings, "deadletters", {"term": {"batch_id": "hostile-crawl"}}))
     link = f"{demo.base_url}/traps/hostile/ad?pad={'x' * 3000}"
@@ -503,15 +505,31 @@ def test_ipv6_forms_of_public_addresses_pass(address: str) -> None:
 #     followed. The address checked must be the address connected to.
 
 
-def test_the_social_client_connects_to_the_address_it_checked() -> None:
+PUBLIC = "93.184.216.34"  # what a rebinding name answers first (never connected to here)
+
+
+def test_the_social_client_connects_to_the_address_it_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpcore
+
+    dialled: list[str] = []
+
+    def no_internet(self: Any, host: str, port: int, *args: Any, **kw: Any) -> Any:
+        dialled.append(host)
+        raise httpcore.ConnectError("no route (test)")
+
     with LocalServer(json_answer({"/x": b"{}"})) as server:
         # The check is told "public"; the connection must use that answer, not ask again.
         fooled = PoliteClient(
             user_agent="LanternTest", min_interval=0, timeout=2,
-            resolver=lambda host, port: ["93.184.216.34"],
+            resolver=lambda host, port: [PUBLIC],
         )  # fmt: skip
-        with pytest.raises(FetchError):
-            fooled.get(f"http://localhost:{server.port}/x")
+        with monkeypatch.context() as patch:
+            patch.setattr(httpcore.SyncBackend, "connect_tcp", no_internet)
+            with pytest.raises(FetchError):
+                fooled.get(f"http://localhost:{server.port}/x")
+        assert dialled and set(dialled) == {PUBLIC}  # the checked answer, robots.txt too
         assert server.hits == []  # never reached the loopback server
         # And a name only the checked answer knows is reached through that answer.
         pinned = PoliteClient(
@@ -534,3 +552,63 @@ def test_the_crawler_refuses_a_private_answer_at_connection_time(demo: Demo) -> 
         result.stderr
     )
     assert result.stdout == ""  # no document came of it
+
+
+def test_the_jetstream_consumer_connects_to_the_address_it_checked(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crawlers.social.jetstream as jetstream
+    from demo.replay import JetstreamReplay
+
+    dialled: list[tuple[str, int]] = []
+
+    def no_internet(address: tuple[str, int], timeout: float = 0) -> Any:
+        dialled.append(address)
+        raise OSError("no route (test)")
+
+    monkeypatch.setattr(jetstream.socket, "create_connection", no_internet)
+    with JetstreamReplay() as jet:
+        port = int(jet.url.rsplit(":", 1)[1].split("/")[0])
+        source = parse_source({
+            "id": "rebinding-jetstream", "kind": "bluesky_jetstream", "name": "test",
+            "terms": "Local replay.", "legal_basis": "Fictional test data.",
+            "endpoint": f"ws://localhost:{port}/subscribe", "keywords": ["visa"],
+            "window_seconds": 0.5,
+        })  # fmt: skip
+        collect_source(
+            source, "rebinding-jet", settings=settings, resolver=lambda host, port: [PUBLIC],
+            sleep=lambda seconds: None,
+        )  # fmt: skip
+        assert jet.connections == []
+    assert dialled and {host for host, _ in dialled} == {PUBLIC}
+
+
+def test_social_collection_that_loses_elasticsearch_keeps_its_posts(settings: Settings) -> None:
+    from demo.replay import SocialReplay
+
+    with SocialReplay(seed=5) as replay, CuttableProxy(settings.es_url, cut_after=0) as proxy:
+        host = replay.base_url.split("://", 1)[1].split("/", 1)[0]
+        result = lantern(
+            "collect", "telegram", "--channel", "demo_jobs_board",
+            "--base-url", replay.telegram_url, "--batch-id", "social-away",
+            env={"ES_URL": proxy.url, "LANTERN_ES_RETRY_SECONDS": "1",
+                 "LANTERN_ALLOWED_PRIVATE_HOSTS": host},
+        )  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    unsent = settings.data_dir / "unsent" / "social-away.raw.jsonl"
+    assert last.startswith(f"error: Elasticsearch at {proxy.url} stopped answering")
+    assert f"posts not yet stored are in {unsent}" in last
+    kept = {json.loads(line)["id"] for line in unsent.read_text().splitlines()}
+    assert len(kept) == 55  # the demo channel's posts, none of them stored before the cut
+    loaded = lantern("index", str(unsent), "--kind", "raw")
+    assert loaded.returncode == 0, loaded.stderr.decode()
+    query = {"ids": {"values": sorted(kept)}}
+    assert count(es_client(settings), settings, "raw", query) == len(kept)
+
+
+def es_client(settings: Settings) -> Any:
+    from leads.store import connect
+
+    return connect(settings)

@@ -134,3 +134,16 @@ def test_kinds_file_must_record_terms_for_every_collector(registry_dir: Path) ->
             registry.load_kinds(registry_dir / "kinds.yaml")
     finally:
         registry.load_kinds.cache_clear()
+
+
+def test_a_disabled_jetstream_source_refuses_ad_hoc_runs_on_its_endpoint(
+    registry_dir: Path,
+) -> None:
+    endpoint = "wss://jetstream.example.org/subscribe"
+    write(
+        registry_dir,
+        entry("off-jet", kind="bluesky_jetstream", enabled=False,
+              extra=f"endpoint: {endpoint}\n  keywords: [visa]"),
+    )  # fmt: skip
+    with pytest.raises(SourceRefused, match="off-jet is disabled"):
+        ad_hoc_source("bluesky_jetstream", endpoint=endpoint + "/", keywords=["fee"])

@@ -38,6 +38,8 @@ class Context:
     max_wait: float = 900.0
     # Every pause a collector makes itself (reconnect backoff); tests pass their own.
     sleep: Callable[[float], None] = time.sleep
+    # How names are resolved for the address guard (connections use the same answer).
+    resolver: Resolver = resolve
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def typed(self, model: type[S]) -> S:
@@ -125,7 +127,10 @@ def collect_source(
             resolver=resolver,
         )
 
-    ctx = Context(source, state, sink, client, settings, max_wait, sleep=sleep or time.sleep)
+    ctx = Context(
+        source, state, sink, client, settings, max_wait, sleep=sleep or time.sleep,
+        resolver=resolver,
+    )  # fmt: skip
     try:
         _collector(source.kind)(ctx)
     finally:

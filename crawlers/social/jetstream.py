@@ -12,6 +12,7 @@ before it: no event is lost and none is handled twice.
 from __future__ import annotations
 
 import re
+import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from pydantic import Field, field_validator
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
-from crawlers.netguard import ForbiddenAddress, check_url
+from crawlers.netguard import ForbiddenAddress, Resolver, check_host, check_url
 from crawlers.social.bluesky import post_url
 from crawlers.social.collect import Context
 from crawlers.social.posts import Post, load_json
@@ -64,15 +65,19 @@ def collect(ctx: Context) -> None:
     reconnects = events = 0
     outcome = "ok"
     try:
-        _guard(source.endpoint, ctx.settings.allowed_private_hosts)
+        _guard(source.endpoint, ctx.settings.allowed_private_hosts, ctx.resolver)
     except OSError as exc:
         ctx.done("jetstream", f"skipped: {exc}")
         return
     while time.monotonic() < deadline:
         url = subscribe_url(source.endpoint, cursor)
         try:
+            sock = _checked_socket(
+                source.endpoint, ctx.settings.allowed_private_hosts, ctx.resolver
+            )
             with connect(
                 url,
+                sock=sock,
                 open_timeout=10,
                 max_size=MAX_MESSAGE_BYTES,
                 user_agent_header=ctx.settings.user_agent,
@@ -114,13 +119,35 @@ def _save(ctx: Context, key: str, cursor: int) -> None:
     ctx.state.put(ctx.source.id, key, str(cursor), ctx.sink.report.batch_id)
 
 
-def _guard(url: str, allowed: list[str]) -> None:
+def _guard(url: str, allowed: list[str], resolver: Resolver) -> None:
     parts = urlsplit(url)
     http = urlunsplit(("https" if parts.scheme == "wss" else "http", *parts[1:]))
     try:
-        check_url(http, allowed)
+        check_url(http, allowed, resolver)
     except ForbiddenAddress as exc:
         raise OSError(str(exc)) from None
+
+
+def _checked_socket(url: str, allowed: list[str], resolver: Resolver) -> socket.socket:
+    """A TCP connection to an address that passed the guard: the name is resolved once,
+    here, so it cannot answer differently for the connection (DNS rebinding)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if parts.scheme == "wss" else 80)
+    if f"{host}:{port}" in {a.lower() for a in allowed}:
+        addresses = resolver(host, port)
+    else:
+        try:
+            addresses = check_host(host, port, resolver)
+        except ForbiddenAddress as exc:
+            raise OSError(str(exc)) from None
+    failure: OSError = OSError(f"{host}: no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout=10)
+        except OSError as exc:
+            failure = exc
+    raise failure
 
 
 def subscribe_url(endpoint: str, cursor: int | None) -> str:

@@ -264,6 +264,8 @@ def ad_hoc_source(kind: str, **targets: Any) -> Source:
 
 
 def _norm(values: Any) -> set[str]:
+    if isinstance(values, str):
+        values = [values]
     return {str(v).rstrip("/").lower() for v in values} if isinstance(values, list) else set()
 
 

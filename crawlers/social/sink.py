@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from elasticsearch import ApiError, TransportError
+
 from crawlers.middlewares.evidence import WarcFile
 from crawlers.social.client import Fetched
 from crawlers.social.posts import Post, PostError, merge_sightings, post_document
 from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument, WarcRef
 from leads.settings import Settings
-from leads.store import bulk_index, record_dead_letters
+from leads.store import StoreError, StoreUnavailable, bulk_index, record_dead_letters
 from leads.text import one_line
+from leads.unsent import keep_unsent, unsent_path
 
 
 @dataclass
@@ -138,6 +141,27 @@ class PostSink:
             record_dead_letters(None, self.settings, self._dead, spill=self.spill)
             self._dead.clear()
             return
+        try:
+            self._store(docs)
+        except (StoreError, ApiError, TransportError) as exc:
+            # Elasticsearch away: keep what was collected and what failed, then stop.
+            path = unsent_path(self.settings, self.report.batch_id)
+            keep_unsent(path, docs)
+            record_dead_letters(None, self.settings, self._dead, spill=self.spill)
+            self._dead.clear()
+            why = (
+                str(exc)
+                if isinstance(exc, StoreError)
+                else (f"Elasticsearch at {self.settings.es_url} failed ({type(exc).__name__})")
+            )
+            raise StoreUnavailable(
+                f"{why}; the {len(docs)} posts not yet stored are in {path} "
+                "(load them with `lantern index FILE --kind raw`, or run the source again)"
+            ) from None
+        record_dead_letters(self.es, self.settings, self._dead, spill=self.spill)
+        self._dead.clear()
+
+    def _store(self, docs: list[RawDocument]) -> None:
         if docs:
             stored = self._stored(d.id for d in docs)
             write: list[RawDocument] = []
@@ -159,8 +183,6 @@ class PostSink:
             )
             self.report.documents += report.indexed
             self.report.errors += len(report.failed)
-        record_dead_letters(self.es, self.settings, self._dead, spill=self.spill)
-        self._dead.clear()
 
     def _stored(self, ids: Any) -> dict[str, RawDocument]:
         found = self.es.mget(index=self.settings.index("raw"), ids=list(ids))

@@ -73,10 +73,17 @@ class GuardedBackend(httpcore.NetworkBackend):
                 raise httpcore.ConnectError(str(exc)) from None
         if not addresses:
             raise httpcore.ConnectError(f"{host}: no address")
-        stream = self._inner.connect_tcp(
-            addresses[0], port, self.remaining(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream, self)
+        failure: Exception | None = None
+        for address in addresses:  # each one checked above; the first that answers
+            try:
+                stream = self._inner.connect_tcp(
+                    address, port, self.remaining(timeout), local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+            return _DeadlineStream(stream, self)
+        raise httpcore.ConnectError(f"{host}:{port}: no address answered ({failure})")
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -160,6 +160,17 @@ class ProfileSpider(scrapy.Spider):
         image_css = self.profile.detail.images
         urls = response.css(image_css).getall() if image_css else []
         urls = [response.urljoin(u) for u in urls][: self.profile.detail.max_images]
+        # A picture that cannot be requested (an inline data: URL, a URL over the length
+        # limit Scrapy drops silently) is a note on the ad, never the loss of the ad.
+        limit = self.settings.getint("URLLENGTH_LIMIT", URL_LENGTH_LIMIT)
+        skipped = [u for u in urls if len(u) > limit or not u.startswith(("http:", "https:"))]
+        if skipped:
+            doc.notes.extend(
+                f"image not fetched: {u[:80]}… ({len(u):,} characters, not an http(s) URL "
+                f"under {limit})"
+                for u in skipped
+            )
+            urls = [u for u in urls if u not in skipped]
         if urls:
             yield self._image_request(doc, urls)
         else:

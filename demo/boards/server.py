@@ -223,6 +223,8 @@ HOSTILE_AD = (
     "<div class='body'>New girls, 100% real, discreet. <script>alert(1)</script>"
     "Call (702) 555-0106 anytime.</div>"
     f"<span class='location'>{'Las Vegas, NV ' * 3000}</span>"
+    f"<img class='photo' src='/img/hostile.png?pad={'x' * 3000}'>"
+    "<img class='photo' src='data:image/png;base64,iVBORw0KGgo='>"
     "<span class='phone'>(702) 555-0106</span>"
 )
 
