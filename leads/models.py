@@ -14,13 +14,27 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 from pydantic import AfterValidator, Field
 
 from leads.ids import check_record_id
-from leads.taxonomy import Domain
+from leads.taxonomy import Domain, load_entity_types, load_taxonomy
 from leads.validation import Strict
 
 Tier = Literal["high", "medium", "low", "none"]
 # An id Elasticsearch can store as _id (at most 512 bytes): a longer one would fail the
 # whole bulk request it travels in, so it is refused here, record by record.
 RecordId = Annotated[str, AfterValidator(check_record_id)]
+
+
+def _known(names: frozenset[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in names:
+            raise ValueError(f"unknown {what} {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Names are the contract (taxonomy.yaml, entity_types.yaml): nothing else gets through.
+CategoryName = Annotated[str, _known(frozenset(load_taxonomy()), "category")]
+EntityTypeName = Annotated[str, _known(frozenset(load_entity_types()), "entity type")]
 
 
 class WarcRef(Strict):
@@ -93,7 +107,7 @@ class RawDocument(Strict):
 
 
 class Indicator(Strict):
-    category: str
+    category: CategoryName
     domain: Domain
     rule: str
     weight: float
@@ -103,7 +117,7 @@ class Indicator(Strict):
 
 
 class Entity(Strict):
-    type: str
+    type: EntityTypeName
     value: str
     text: str
     start: int

@@ -128,6 +128,7 @@ class CrawlResult:
     second: subprocess.CompletedProcess[str]
     count_after_first: int
     count_after_second: int
+    robots_fetches: int  # robots.txt requests the two crawls made
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +136,15 @@ def classifieds_crawl(es: Any, settings: Settings, demo: Demo) -> CrawlResult:
     from leads.store import count
 
     query = {"term": {"provenance.source_id": "demo-classifieds"}}
+    robots_before = demo.hits("/robots.txt")
     first = run_crawl("demo-classifieds", "test-batch-1", demo)
     assert first.returncode == 0, first.stderr[-3000:]
     after_first = count(es, settings, "raw", query)
     second = run_crawl("demo-classifieds", "test-batch-2", demo)
     assert second.returncode == 0, second.stderr[-3000:]
     after_second = count(es, settings, "raw", query)
-    return CrawlResult(first, second, after_first, after_second)
+    robots = demo.hits("/robots.txt") - robots_before
+    return CrawlResult(first, second, after_first, after_second, robots)
 
 
 @pytest.fixture(scope="module")

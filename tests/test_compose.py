@@ -3,6 +3,7 @@ versions the local scripts run."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -54,7 +55,10 @@ def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
     } <= set(services)
     es_env = services["elasticsearch"]["environment"]
     assert es_env["xpack.security.enabled"] == "true"
-    assert services["airflow-worker"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    worker = services["airflow-worker"]["environment"]
+    assert worker["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    connection = json.loads(worker["AIRFLOW_CONN_LANTERN_ELASTICSEARCH"])
+    assert connection["host"] == "elasticsearch" and connection["password"] == "test-elastic"
     assert (
         "postgresql"
         in services["airflow-scheduler"]["environment"]["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]

@@ -229,7 +229,7 @@ def test_index_stops_with_one_line_when_elasticsearch_goes_away_and_a_rerun_conv
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"error: Elasticsearch at {proxy.url} stopped answering")
     assert "re-run the same command to finish" in last
-    spilled = settings.data_dir / "deadletters" / "index-away.jsonl.jsonl"
+    spilled = settings.data_dir / "deadletters" / "index-away.jsonl"
     assert [json.loads(x)["record_id"] for x in spilled.read_text().splitlines()] == [
         "away.jsonl:11"
     ]

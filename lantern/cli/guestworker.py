@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import elasticsearch, open_out, say
+from lantern.cli.options import OutOption, elasticsearch, open_out, say
 from leads.settings import get_settings
 
 app = typer.Typer(help="H-2A/H-2B disclosures, job orders, WHD cases, debarments.")
@@ -43,14 +43,15 @@ def ingest(
         line = {k: v for k, v in vars(f).items() if v not in (None, "")}
         print(json.dumps({"file": line}), file=sys.stderr)
     print(json.dumps({"guestworker_summary": summary}), file=sys.stderr)
-    if all(f.status == "refused" for f in report.files):
+    # Nothing could be used: every file refused, or no row of any file loaded.
+    if report.rows_loaded == 0 and any(f.status != "already loaded" for f in report.files):
         raise typer.Exit(1)
 
 
 @app.command("flags")
 def flags(
     min_risk: Annotated[int, typer.Option(help="only employers at or above this risk")] = 0,
-    out: Annotated[str, typer.Option("--out", help="JSON Lines here ('-' for stdout)")] = "-",
+    out: OutOption = "-",
 ) -> None:
     """One JSON object per resolved employer: employer, aliases, case_numbers, risk,
     flags [{flag, reason}], sources — highest risk first."""

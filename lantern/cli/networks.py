@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import OutOption, elasticsearch, fail, open_out, say
+from lantern.cli.options import (
+    OutOption,
+    check_batch_option,
+    elasticsearch,
+    fail,
+    open_out,
+    say,
+)
 from leads.settings import get_settings
 from leads.text import one_line
 
@@ -20,7 +27,11 @@ def register(app: typer.Typer) -> None:
 
 def link(
     batch_id: Annotated[
-        str | None, typer.Option(help="only the selectors this batch carries (default: all)")
+        str | None,
+        typer.Option(
+            help="only the selectors this batch carries (default: all)",
+            callback=check_batch_option,
+        ),
     ] = None,
     out: OutOption = None,
 ) -> None:

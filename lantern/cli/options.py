@@ -22,7 +22,8 @@ from leads.settings import Settings, get_settings
 from leads.text import one_line
 
 
-def _batch(value: str | None) -> str | None:
+def check_batch_option(value: str | None) -> str | None:
+    """A ``--batch-id`` checked like every batch id (it names folders)."""
     if value is None:
         return None
     try:
@@ -36,7 +37,7 @@ OutOption = Annotated[
 ]
 BatchOption = Annotated[
     str | None,
-    typer.Option("--batch-id", help="batch id (default: a new one)", callback=_batch),
+    typer.Option("--batch-id", help="batch id (default: a new one)", callback=check_batch_option),
 ]
 InputArgument = Annotated[
     str | None, typer.Argument(help="JSON Lines file ('-' or nothing: standard input)")

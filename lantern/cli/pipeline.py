@@ -12,6 +12,7 @@ from lantern.cli.options import (
     BatchOption,
     InputArgument,
     OutOption,
+    check_batch_option,
     elasticsearch,
     fail,
     input_name,
@@ -149,7 +150,10 @@ def index(
 
 
 def score(
-    batch_id: Annotated[str, typer.Option(help="the batch whose raw documents to score")],
+    batch_id: Annotated[
+        str,
+        typer.Option(help="the batch whose raw documents to score", callback=check_batch_option),
+    ],
     source: Annotated[str | None, typer.Option(help="only this source id")] = None,
 ) -> None:
     """Extract and score a batch's raw documents into leads (idempotent)."""
@@ -161,8 +165,10 @@ def score(
 
 
 def leads(
-    top: Annotated[int, typer.Option(help="how many leads")] = 10,
-    batch_id: Annotated[str | None, typer.Option(help="only this batch")] = None,
+    top: Annotated[int, typer.Option(help="how many leads", min=1, max=10_000)] = 10,
+    batch_id: Annotated[
+        str | None, typer.Option(help="only this batch", callback=check_batch_option)
+    ] = None,
     out: OutOption = None,
 ) -> None:
     """Print the highest-scoring leads with their reasons (or write them as JSON Lines)."""

@@ -44,7 +44,7 @@ def index_jsonl(
     letters so far in the spill file) when Elasticsearch goes away for longer than the
     retry window; ``run`` then says how far it got."""
     model = MODELS[kind]
-    spill = spill_path(settings, f"index-{name}")
+    spill = spill_path(settings, f"index-{name.removesuffix('.jsonl')}")
 
     def docs() -> Iterator[tuple[str, dict[str, Any]]]:
         for line in read_jsonl(stream):

@@ -141,7 +141,10 @@ def _ingest_file(es: Any, settings: Settings, path: Path, stored: list[str]) -> 
                 r.rows_failed += 1
                 reason = f"{path.name}: row {item.number}, column {item.column}: {item.reason}"
                 _say(reason)
-                letters.append(dead_letter(STAGE, f"{path.name}:{item.number}", reason, None))
+                # The file's hash in the payload: two files of one name keep their letters.
+                letters.append(
+                    dead_letter(STAGE, f"{path.name}:{item.number}", reason, None, r.sha256)
+                )
                 continue
             batch.append(item)
             if len(batch) >= CHUNK:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from leads.guestworker.layouts import LayoutError, Mapping, map_header
+from leads.text import clean_json, may_hold_surrogates
 
 MAX_MEMBERS = 2_000
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB across the workbook
@@ -221,6 +222,12 @@ def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowErr
         try:
             values[name] = _typed(name, cell)
         except ValueError as exc:
+            if name in STATE_FIELDS and name not in mapping.required:
+                # A typo in an optional place (a worksite, the housing) is not worth the
+                # employer's row: the place is left empty and the row noted.
+                values[name] = None
+                values.setdefault("unreadable", []).append(f"{mapping.header[index]}: {exc}")
+                continue
             return RowError(number, mapping.header[index], f"{exc}")
     for name in mapping.required:
         if values.get(name) is None:
@@ -291,9 +298,14 @@ def read_job_orders(path: Path) -> Iterator[Row | RowError]:
     if path.stat().st_size > MAX_JSON_BYTES:
         raise FileError(f"{path.name}: {path.stat().st_size:,} bytes, over {MAX_JSON_BYTES:,}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FileError(f"{path.name}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise FileError(f"{path.name}: not valid JSON (nested too deeply)") from None
+    if may_hold_surrogates(text):
+        data, _ = clean_json(data)  # the edge where job-order text comes in
     orders = data.get("jobs") if isinstance(data, dict) else data
     if not isinstance(orders, list):
         raise FileError(f"{path.name}: expected a list of job orders")
@@ -311,8 +323,10 @@ def read_job_orders(path: Path) -> Iterator[Row | RowError]:
             try:
                 values[name] = _typed(name, value) if value is not None else None
             except ValueError as exc:
+                # An order with its case number and employer is loaded; a field it gets
+                # wrong is left empty and noted on the record (one order, one outcome).
                 values[name] = None
-                yield RowError(number, key, str(exc))
+                values.setdefault("unreadable", []).append(f"{key}: {exc}")
         recruiters = order.get("recruiters") or []
         values["recruiters"] = [
             r.get("name", "") for r in recruiters if isinstance(r, dict) and r.get("name")
