@@ -64,11 +64,26 @@ class OutputPipeline:
         elif isinstance(item, RawDocument):
             self.stats["documents"] += 1
             if self.out is not None:
-                self.out.write(item.model_dump_json() + "\n")
+                self._write(item)
             self.pending.append(item)
             if len(self.pending) >= self.settings.bulk_chunk_size:
                 self._flush()
         return item
+
+    def _write(self, item: RawDocument) -> None:
+        """One document to the JSON Lines output; an output that cannot be written
+        (a full disk) stops the crawl once, with the reason, not once per page."""
+        assert self.out is not None
+        try:
+            self.out.write(item.model_dump_json() + "\n")
+        except OSError as exc:
+            self.out = None
+            self.stats["output_failure"] = f"{self.out_path}: {exc.strerror or exc}"
+            deferred_from_coro(self._engine().close_spider_async(reason="output_unwritable"))
+
+    def _engine(self) -> Any:
+        assert self.crawler.engine is not None
+        return self.crawler.engine
 
     def _flush(self) -> None:
         docs, self.pending = self.pending, []
@@ -98,7 +113,7 @@ class OutputPipeline:
             self._keep_unsent(docs)
             record_dead_letters(None, self.settings, letters, spill=self.spill)
             deferred_from_coro(
-                self.crawler.engine.close_spider_async(reason="elasticsearch_unavailable")
+                self._engine().close_spider_async(reason="elasticsearch_unavailable")
             )
             return
         self.stats["indexed"] += report.indexed
@@ -114,7 +129,10 @@ class OutputPipeline:
     def close_spider(self) -> None:
         self._flush()
         if self.out is not None and self.out is not sys.stdout:
-            self.out.close()
+            try:
+                self.out.close()
+            except OSError as exc:
+                self.stats["output_failure"] = f"{self.out_path}: {exc.strerror or exc}"
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("lantern", dict(self.stats))
         print(

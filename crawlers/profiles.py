@@ -75,6 +75,8 @@ def load_profile(path: Path) -> SiteProfile:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"{path}: no such profile") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(data, dict):

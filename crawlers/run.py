@@ -75,6 +75,8 @@ def outcome(stats: dict[str, Any]) -> int:
     ours = stats.get("lantern")
     if ours is None:
         return _last_line("the output pipeline never closed (see the log above)")
+    if ours.get("output_failure"):
+        return _last_line(f"cannot write the output ({ours['output_failure']}); crawl stopped")
     if ours.get("store_failure"):
         unsent = ours.get("unsent", 0)
         return _last_line(

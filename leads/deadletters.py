@@ -8,13 +8,12 @@ recording a dead letter never ends a run and never loses the letter.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from leads.ids import safe_name, stable_id
+from leads.jsonl import append_jsonl
 from leads.limits import MAX_PAYLOAD_CHARS, MAX_REASON_CHARS, MAX_RECORD_ID_CHARS
 from leads.models import DeadLetter
 from leads.settings import Settings
@@ -46,17 +45,6 @@ def spill_path(settings: Settings, batch_id: str | None, out: str | None = None)
     if out and out != "-":
         return Path(f"{out}.deadletters.jsonl")
     return settings.data_dir / "deadletters" / f"{safe_name(batch_id or 'no-batch')}.jsonl"
-
-
-def append_jsonl(path: Path, letters: Iterable[DeadLetter]) -> int:
-    """Appends dead letters to a JSON Lines file; returns how many were written."""
-    written = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        for letter in letters:
-            handle.write(json.dumps(letter.model_dump(mode="json"), ensure_ascii=True) + "\n")
-            written += 1
-    return written
 
 
 def spill(path: Path, letters: list[DeadLetter], why: str) -> None:

@@ -45,7 +45,7 @@ def check_record_id(value: str) -> str:
 def check_batch_id(value: str) -> str:
     """A batch id: letters, digits and ``_ . + -``, at most 128, never ``..``: it names
     the batch's evidence folder, which must stay inside the evidence store."""
-    if not BATCH_ID.match(value) or ".." in value:
+    if not BATCH_ID.fullmatch(value) or ".." in value:
         raise ValueError(
             f"batch id {value!r} must be 1-128 letters, digits or '_.+-', "
             "start with a letter or digit, and hold no '..'"

@@ -8,9 +8,12 @@ memory, not 300 MB), decoded strictly, and cleaned of lone surrogates at this ed
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
+
+from pydantic import BaseModel
 
 from leads.limits import MAX_LINE_BYTES
 from leads.text import clean_json, may_hold_surrogates
@@ -46,6 +49,18 @@ def _lines(stream: BinaryIO, limit: int) -> Iterator[tuple[bytes | None, int]]:
         yield None, size - raw.endswith(b"\n")  # the line's own bytes
 
 
+def append_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
+    """Appends validated records to a JSON Lines file (UTF-8, one object a line, what
+    :func:`read_jsonl` and ``lantern index`` read back); returns how many."""
+    written = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json() + "\n")
+            written += 1
+    return written
+
+
 def read_jsonl(stream: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Line]:
     """Yields each line parsed, or with the reason it could not be."""
     for number, (raw, size) in enumerate(_lines(stream, max_line_bytes), 1):
@@ -59,6 +74,8 @@ def read_jsonl(stream: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Iterat
         except UnicodeDecodeError as exc:
             yield Line(number, None, f"invalid UTF-8 at byte {exc.start}")
             continue
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the data
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -66,6 +83,9 @@ def read_jsonl(stream: BinaryIO, max_line_bytes: int = MAX_LINE_BYTES) -> Iterat
             continue
         except RecursionError:
             yield Line(number, None, "not valid JSON (nested too deeply)")
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            yield Line(number, None, f"not valid JSON ({str(exc)[:120]})")
             continue
         if not isinstance(data, dict):
             yield Line(number, None, f"expected a JSON object, got {type(data).__name__}")

@@ -62,14 +62,19 @@ def connect(settings: Settings) -> Elasticsearch:
         else None
     )
     options: dict[str, Any] = {"ca_certs": settings.es_ca_certs} if settings.es_ca_certs else {}
-    es = Elasticsearch(
-        settings.es_url,
-        basic_auth=auth,
-        request_timeout=30,
-        retry_on_timeout=True,
-        max_retries=3,
-        **options,
-    )
+    if not settings.es_url.startswith(("http://", "https://")):
+        raise StoreError(f"ES_URL {settings.es_url!r} is not an http(s) URL")
+    try:
+        es = Elasticsearch(
+            settings.es_url,
+            basic_auth=auth,
+            request_timeout=30,
+            retry_on_timeout=True,
+            max_retries=3,
+            **options,
+        )
+    except ValueError as exc:
+        raise StoreError(f"ES_URL {settings.es_url!r} cannot be used: {exc}") from None
     return check(es, settings.es_url)
 
 

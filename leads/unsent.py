@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from leads.ids import safe_name
+from leads.jsonl import append_jsonl
 from leads.models import RawDocument
 from leads.settings import Settings
 
@@ -18,10 +19,4 @@ def unsent_path(settings: Settings, batch_id: str) -> Path:
 
 def keep_unsent(path: Path, docs: Iterable[RawDocument]) -> int:
     """Appends documents to ``path``; returns how many."""
-    kept = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        for doc in docs:
-            handle.write(doc.model_dump_json() + "\n")
-            kept += 1
-    return kept
+    return append_jsonl(path, docs)

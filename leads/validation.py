@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class Strict(BaseModel):
-    """A model that refuses unknown fields."""
+    """A model that refuses unknown fields, and NaN or infinity where a number belongs
+    (they are not JSON, and Elasticsearch refuses them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

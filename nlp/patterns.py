@@ -34,7 +34,7 @@ class PatternError(ValueError):
 
 
 class IndicatorRule(Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_.-]+$")
     lang: Literal["en", "es", "any"]

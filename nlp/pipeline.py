@@ -18,10 +18,14 @@ from leads.models import EntityFields, Extraction, IndicatorFields
 from leads.scoring import score_fields
 from leads.settings import get_settings
 from nlp.docdata import TEXT_KEY, get
+from nlp.scan import long_runs
 
 # Texts past leads.limits.MAX_TEXT_CHARS are cut before matching: a 1 MB "ad" is an error
 # or an attack, and the offsets of what we keep stay exact.
 MAX_CHARS = MAX_TEXT_CHARS
+# No run of characters without a space reaches the tokenizer longer than this (see
+# nlp.scan.long_runs); real words and links are far shorter.
+MAX_TOKEN_CHARS = 400
 NER_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "place"}
 
 
@@ -40,12 +44,24 @@ class TextKeepingTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
+        runs = long_runs(text, MAX_TOKEN_CHARS)
+        doc = self.tokenizer(_broken(text, runs) if runs else text)
         doc.user_data[TEXT_KEY] = text
         return doc
 
     def __getattr__(self, name: str) -> Any:  # to_disk, from_disk, explain, …
         return getattr(self.tokenizer, name)
+
+
+def _broken(text: str, runs: list[tuple[int, int]]) -> str:
+    """``text`` with a space every ``MAX_TOKEN_CHARS`` characters inside each over-long
+    run: the same length, so every offset holds; the selectors still read the text as
+    given (``TEXT_KEY``), only the token-based rules see the breaks."""
+    chars = list(text)
+    for start, end in runs:
+        for i in range(start + MAX_TOKEN_CHARS, end, MAX_TOKEN_CHARS):
+            chars[i] = " "
+    return "".join(chars)
 
 
 def build_pipeline(model: str | None = None) -> Language:

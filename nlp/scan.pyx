@@ -8,7 +8,8 @@ two-digit ages, platform marks); the regexes in ``nlp.phones``, ``nlp.quantities
 ``nlp.contacts`` still decide, so the results are theirs. "$" prices and Cash App tags
 are the exception: their patterns are simple enough to read here in full, and building
 a match object for each of the many prices cost more than the rest of their passes.
-``WordScan`` finds, in one pass, the words each finder checks for before it runs.
+``WordScan`` finds, in one pass, the words each finder checks for before it runs;
+``long_runs`` the stretches without a space too long for the tokenizer.
 ``nlp/scan.pyi`` gives the types; ``make install`` compiles this file; the tests
 compare each pass with the regex it stands for.
 """
@@ -100,6 +101,27 @@ def phone_outlines(str text):
         if j - i >= 10:
             out.append((i, j))
         i = j
+    return out
+
+
+def long_runs(str text, Py_ssize_t longest):
+    """``(start, end)`` of every run of non-space characters longer than ``longest``:
+    what the tokenizer must not see whole (its suffix search is quadratic in a token's
+    length, so one 100,000-character "word" stalls a worker for minutes)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, start = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    out = []
+    if n <= longest:
+        return out
+    while i < n:
+        if _space(PyUnicode_READ(kind, data, i)):
+            if i - start > longest:
+                out.append((start, i))
+            start = i + 1
+        i += 1
+    if n - start > longest:
+        out.append((start, n))
     return out
 
 

@@ -97,6 +97,24 @@ def es(settings: Settings) -> Iterator[Any]:
     drop_indices(client, settings)
 
 
+LANTERN = str(Path(sys.executable).with_name("lantern"))
+
+
+def lantern(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The console script as a user runs it, with this module's environment (+ ``env``)."""
+    return subprocess.run(
+        [LANTERN, *args],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
 def run_crawl(
     profile: str, batch_id: str, demo: Demo, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from leads.settings import REPO_ROOT, Settings
 from leads.store import scan
-from tests.conftest import Demo, run_crawl, write_jsonl
-
-LANTERN = str(Path(sys.executable).with_name("lantern"))
-
-
-def lantern(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [LANTERN, *args],
-        input=stdin,
-        capture_output=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-        check=False,
-    )
+from tests.conftest import LANTERN, Demo, lantern, run_crawl, write_jsonl
 
 
 def _commands() -> list[tuple[str, ...]]:

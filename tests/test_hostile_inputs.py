@@ -24,24 +24,10 @@ from leads.deadletters import dead_letter
 from leads.jsonl import read_jsonl
 from leads.settings import Settings
 from leads.store import bulk_index, count, record_dead_letters, scan
-from tests.conftest import Demo, run_crawl, write_jsonl
+from tests.conftest import Demo, lantern, run_crawl, write_jsonl
 from tests.servers import CuttableProxy, LocalServer, drip, json_answer
 
-LANTERN = str(Path(sys.executable).with_name("lantern"))
 ESC = "\x1b"
-
-
-def lantern(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [LANTERN, *args],
-        input=stdin,
-        capture_output=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-        check=False,
-    )
 
 
 def raw(doc_id: str, batch: str = "hostile", **extra: Any) -> dict[str, Any]:
@@ -612,3 +598,114 @@ def es_client(settings: Settings) -> Any:
     from leads.store import connect
 
     return connect(settings)
+
+
+# Found by an attacker session after the first round (each failed before its fix).
+
+
+def test_a_number_json_cannot_hold_costs_its_line_only(tmp_path: Path) -> None:
+    big = b'{"id": "big", "text": "x", "n": ' + b"1" * 4400 + b"}\n"
+    rows: list[Any] = [raw("num-1", "bigint"), big, raw("num-2", "bigint")]
+    source = write_jsonl(tmp_path / "big.jsonl", rows)
+    indexed = lantern("index", str(source), "--kind", "raw")
+    err = indexed.stderr.decode()
+    assert indexed.returncode == 0 and "Traceback" not in err
+    assert "big.jsonl:2: not valid JSON (Exceeds the limit (4300 digits)" in err
+    assert "index: 2 indexed, 1 dead letters" in err
+    extracted = lantern("extract", str(source))
+    assert [json.loads(x)["id"] for x in extracted.stdout.splitlines()] == ["num-1", "num-2"]
+
+
+def test_guestworker_cells_that_break_parsers_cost_their_row(
+    tmp_path: Path, es: Any, settings: Settings
+) -> None:
+    header = "case_id,legal_name,st_cd,cty_nm,h2a_violtn_cnt,bw_atp_amt\n"
+    rows = [
+        "8101,Good Fakename Farms LLC,GA,Tifton,1,100\n",  # row 2
+        "8102,Overflow Farms LLC,GA,Tifton,1e400,100\n",  # row 3: int out of range
+        f"8103,{'N' * 50_000},GA,Tifton,0,0\n",  # row 4: a name no field holds
+        "8104,Not A Number LLC,GA,Tifton,0,nan\n",  # row 5: NaN back wages
+        f'8105,"{"c" * 140_000}",GA,Tifton,0,0\n',  # row 6: over the csv field limit
+        "8106,Jos\xe9 N\xfa\xf1ez Granja LLC,GA,Tifton,2,500\n",  # row 7: cp1252 accents
+    ]
+    path = tmp_path / "whd_hostile.csv"
+    path.write_bytes((header + "".join(rows)).encode("cp1252"))
+    result = lantern("guestworker", "ingest", str(path))
+    err = result.stderr.decode()
+    assert result.returncode == 0 and "Traceback" not in err, err[-2000:]
+    assert "row 3, column h2a_violtn_cnt: inf is not a finite number" in err
+    assert "row 4, column legal_name: is 50,000 characters; a DOL field holds at most 1,000" in err
+    assert "row 5, column bw_atp_amt: nan is not a finite number" in err
+    assert "row 6, column (row): unreadable CSV (field larger than field limit" in err
+    manifest = es.get(index=settings.index("gw-files"), id=_sha(path))["_source"]
+    assert (manifest["status"], manifest["rows_loaded"], manifest["rows_failed"]) == (
+        "loaded",
+        2,
+        4,
+    )
+    names = {e["employer"] for e in scan(es, settings, "gw-employers", {"match_all": {}})}
+    assert "José Núñez Granja LLC" in names and len(names) == 2
+
+
+def test_the_output_cannot_be_the_input_and_write_errors_are_one_line(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "same.jsonl", [{"id": "a", "text": "call (702) 555-0144"}])
+    before = source.read_bytes()
+    same = lantern("extract", str(source), "--out", str(tmp_path / "." / "same.jsonl"))
+    assert same.returncode == 2 and b"is the input file" in same.stderr
+    assert source.read_bytes() == before
+    full = lantern("extract", str(source), "--out", "/dev/full")
+    assert full.returncode == 1 and b"Traceback" not in full.stderr
+    assert full.stderr.decode().strip().splitlines()[-1] == "error: No space left on device"
+
+
+def test_a_crawl_whose_output_cannot_be_written_stops_with_one_line(demo: Demo) -> None:
+    crawl = run_crawl("demo-classifieds", "full-disk", demo, "--no-index", "--out", "/dev/full")
+    assert crawl.returncode == 1 and crawl.stderr.count("Traceback") == 0
+    assert crawl.stderr.strip().splitlines()[-1] == (
+        "crawl: cannot write the output (/dev/full: No space left on device); crawl stopped"
+    )
+
+
+def test_a_batch_id_with_a_trailing_newline_is_refused(demo: Demo) -> None:
+    crawl = run_crawl("demo-classifieds", "nl\n", demo, "--no-index")
+    assert crawl.returncode == 2 and "batch id 'nl\\n' must be" in crawl.stderr
+
+
+def test_nan_and_infinity_are_refused_where_a_number_belongs(tmp_path: Path) -> None:
+    lead = {
+        "id": "nan-lead", "doc_id": "nan-lead", "source_id": "s", "url": "http://a.test/",
+        "snippet": "x", "score": 1, "tier": "none", "explanation": [], "categories": [],
+        "domains": [], "selectors": [], "indicators": [], "entities": [],
+        "places": [{"lat": float("nan"), "lon": 1.0}], "batch_id": "nan",
+        "fetched_at": "2026-11-01T00:00:00Z", "scored_at": "2026-11-01T00:00:00Z",
+        "sha256": "c" * 64,
+    }  # fmt: skip
+    line = json.dumps(lead).encode() + b"\n"  # Python writes NaN, as a careless tool would
+    result = lantern("index", "-", "--kind", "leads", stdin=line)
+    assert result.returncode == 1
+    assert "stdin:1: places.0.lat: Input should be a finite number" in result.stderr.decode()
+
+
+def test_the_tokenizer_never_sees_a_run_it_would_take_minutes_over() -> None:
+    from nlp.pipeline import MAX_TOKEN_CHARS, get_pipeline
+
+    text = "\u263a" * 99_000 + " call (702) 555-0101"
+    doc = get_pipeline(None).make_doc(text)
+    assert max(len(token) for token in doc) <= MAX_TOKEN_CHARS
+    assert len(doc.text) == len(text)  # offsets hold
+    assert [e["value"] for e in extract_entities(text)] == ["+17025550101"]
+
+
+def extract_entities(text: str) -> list[dict[str, Any]]:
+    from nlp.pipeline import extract
+
+    return [e.model_dump() for e in extract(text).entities]
+
+
+def test_settings_an_operator_got_wrong_are_one_line() -> None:
+    hub = lantern("leads", env={"LANTERN_HUB_THRESHOLD": "abc"})
+    assert hub.returncode == 1 and b"Traceback" not in hub.stderr
+    assert hub.stderr.decode().startswith("error: a setting is not valid: hub_threshold:")
+    url = lantern("leads", env={"ES_URL": "not a url"})
+    assert url.returncode == 1
+    assert url.stderr.decode().startswith("error: ES_URL 'not a url' is not an http(s) URL")

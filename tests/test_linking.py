@@ -133,7 +133,7 @@ def test_relinking_changes_nothing_and_a_new_batch_touches_only_its_links(
 
 
 def test_network_cli_prints_json_and_a_tree(planted: dict[str, Any]) -> None:
-    from tests.test_cli import lantern
+    from tests.conftest import lantern
 
     as_json = lantern("network", f"phone:{PHONE}", "--out", "-")
     assert as_json.returncode == 0, as_json.stderr.decode()
@@ -167,7 +167,7 @@ def test_network_leads_rank_above_a_comparable_single_ad(
 
 
 def test_link_cli_writes_the_batch_profiles(planted: dict[str, Any]) -> None:
-    from tests.test_cli import lantern
+    from tests.conftest import lantern
 
     result = lantern("link", "--batch-id", "link-1", "--out", "-")
     assert result.returncode == 0, result.stderr.decode()

@@ -17,7 +17,8 @@ from lantern.cli.options import say
 
 class _Lantern(typer.Typer):
     """Expected failures end in one line and a non-zero status, never a traceback:
-    Elasticsearch lost mid-run, or an output pipe closed by the reader."""
+    Elasticsearch lost mid-run, an output pipe closed by the reader, a file that cannot
+    be read or written, a setting that is not valid."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -26,19 +27,31 @@ class _Lantern(typer.Typer):
             sys.stderr.close()  # `lantern extract | head`: the reader has what it wanted
             raise SystemExit(1) from None
         except Exception as exc:
-            from leads.store import StoreError
-
-            origin = type(exc).__module__
-            if isinstance(exc, StoreError):
-                say(f"error: {exc}")
-            elif origin.startswith(("elasticsearch", "elastic_transport")):
-                from leads.settings import get_settings
-
-                url = get_settings().es_url
-                say(f"error: Elasticsearch at {url} failed: {type(exc).__name__}: {exc}")
-            else:
-                raise
+            say(f"error: {_expected(exc)}")
             raise SystemExit(1) from None
+
+
+def _expected(exc: Exception) -> str:
+    """The one line for an expected failure; anything else is a bug and re-raised."""
+    from pydantic import ValidationError
+
+    from leads.store import StoreError
+    from leads.validation import validation_message
+
+    origin = type(exc).__module__
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if origin.startswith(("elasticsearch", "elastic_transport")):
+        from leads.settings import get_settings
+
+        url = get_settings().es_url
+        return f"Elasticsearch at {url} failed: {type(exc).__name__}: {exc}"
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return f"a setting is not valid: {validation_message(exc)}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    raise exc
 
 
 app = _Lantern(

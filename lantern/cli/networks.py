@@ -69,6 +69,8 @@ def network(
         fail(f"selector {selector!r} must be type:value, e.g. phone:+17025550142", 2)
     settings = get_settings()
     net = build_network(elasticsearch(settings), settings, selector, max_docs)
+    if not net.docs:
+        fail(f"no ad carries {selector}", 1)
     if out:
         with open_out(out) as sink:
             sink.write(net.model_dump_json() + "\n")

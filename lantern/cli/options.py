@@ -59,6 +59,8 @@ def open_input(path: str | None) -> Iterator[BinaryIO]:
     """A file to read, or standard input for ``-`` or nothing. A missing path or a
     folder is one line and exit status 2, never a traceback."""
     if path in (None, "-"):
+        if sys.stdin is None:
+            fail("standard input is closed", 2)
         yield sys.stdin.buffer
         return
     target = Path(path)
@@ -72,6 +74,18 @@ def open_input(path: str | None) -> Iterator[BinaryIO]:
         yield handle
 
 
+def check_not_input(out: str | None, input: str | None) -> None:
+    """Refuses an ``--out`` that is the input file: opening it would empty the input."""
+    if out in (None, "-") or input in (None, "-"):
+        return
+    try:
+        same = Path(out).exists() and Path(out).samefile(input)
+    except OSError:
+        same = False
+    if same:
+        fail(f"--out {out} is the input file: it would be emptied before it is read", 2)
+
+
 def input_name(path: str | None) -> str:
     """How dead letters and errors name the input: the file name, or ``stdin``."""
     return "stdin" if path in (None, "-") else Path(path).name
@@ -80,6 +94,8 @@ def input_name(path: str | None) -> str:
 def open_out(out: str | None) -> TextIO | nullcontext[TextIO]:
     """The ``--out`` target: standard output for ``-`` or nothing, else the file."""
     if out in (None, "-"):
+        if sys.stdout is None:
+            fail("standard output is closed", 2)
         return nullcontext(sys.stdout)
     target = Path(out)
     try:

@@ -13,6 +13,7 @@ from lantern.cli.options import (
     InputArgument,
     OutOption,
     check_batch_option,
+    check_not_input,
     elasticsearch,
     fail,
     input_name,
@@ -100,6 +101,7 @@ def extract(
         get_pipeline(model or get_settings().spacy_model)
     except ModelError as exc:
         fail(str(exc), 2)
+    check_not_input(out, input)
     stats = {"read": 0, "errors": 0}
     # A progress bar only when the records go to a file: stdout stays pure JSON Lines.
     progress = Progress(console=_stderr(), transient=True, disable=out in (None, "-"))
@@ -129,22 +131,24 @@ def index(
     settings = get_settings()
     name = input_name(input)
     run = IndexRun()
+
+    def dead(letter: Any) -> None:
+        say(f"{letter.record_id}: {letter.reason}")
+
     with open_input(input) as stream:
         es = elasticsearch(settings)
         with Progress(transient=True, console=_stderr()) as progress:
             task = progress.add_task("indexing", total=None)
             try:
-                index_jsonl(es, settings, stream, name, kind, run, lambda: progress.advance(task))
-            except StoreUnavailable as exc:
-                for letter in run.dead:
-                    say(f"{letter.record_id}: {letter.reason}")
-                fail(
-                    f"{exc}. {run.report.indexed} indexed and {len(run.dead)} dead letters "
-                    f"before it went; re-run the same command to finish (ids are stable)"
+                index_jsonl(
+                    es, settings, stream, name, kind, run, lambda: progress.advance(task), dead
                 )
-    for letter in run.dead:
-        say(f"{letter.record_id}: {letter.reason}")
-    say(f"index: {run.report.indexed} indexed, {len(run.dead)} dead letters")
+            except StoreUnavailable as exc:
+                fail(
+                    f"{exc}. {run.report.indexed} indexed and {run.dead_letters} dead letters "
+                    "before it went; re-run the same command to finish (ids are stable)"
+                )
+    say(f"index: {run.report.indexed} indexed, {run.dead_letters} dead letters")
     if run.report.indexed == 0 and run.lines > 0:
         raise typer.Exit(1)
 

@@ -152,7 +152,7 @@ def _ingest_file(es: Any, settings: Settings, path: Path, stored: list[str]) -> 
                 batch.clear()
         _store(es, settings, batch, r, stored)
         r.status = "loaded"
-    except FileError as exc:
+    except (FileError, OSError) as exc:  # unusable, or unreadable past some point
         r.status, r.error = "refused", str(exc)
         _say(str(exc))
         # Rows stored before the file proved unusable go: the manifest says why.

@@ -11,8 +11,10 @@ the row's other records go on.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -97,6 +99,19 @@ def state_code(cell: Any) -> str:
     return code
 
 
+# Names, addresses, codes: what a DOL field holds. Longer is an error or an attack, and a
+# key that long cannot even be searched for (Elasticsearch's term limit).
+MAX_CELL_CHARS = 1_000
+# The free text a job order or a disclosure carries, read for indicators.
+FREE_TEXT_FIELDS = {"deductions", "job_duties", "wage_additional", "job_title"}
+
+
+def _finite(number: float) -> float:
+    if not math.isfinite(number):
+        raise ValueError(f"{number} is not a finite number")
+    return number
+
+
 class FileError(ValueError):
     """A file that cannot be read at all (bomb, corrupt, wrong layout)."""
 
@@ -179,9 +194,35 @@ def _sheet_rows(path: Path) -> Iterator[tuple[Any, ...]]:
         workbook.close()
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        for row in csv.reader(handle):
+def csv_encoding(path: Path) -> str:
+    """UTF-8 when the whole file decodes as UTF-8, else Windows-1252 (what older DOL
+    extracts are written in): read strictly either way, never with replaced bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+class BadCsvRow(ValueError):
+    """A CSV record the csv module could not read (its number is the reader's line)."""
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[Any, ...] | BadCsvRow]:
+    with path.open(newline="", encoding=csv_encoding(path)) as handle:
+        reader = csv.reader(handle)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a cell over the csv module's field limit
+                yield BadCsvRow(f"unreadable CSV ({exc})")
+                continue
             yield tuple(row)
 
 
@@ -189,6 +230,7 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
     """Yields the header :class:`Mapping` first, then a :class:`Row` or a
     :class:`RowError` per data row. Raises :class:`FileError` for an unusable file."""
     suffix = path.suffix.lower()
+    rows: Iterator[tuple[Any, ...] | BadCsvRow]
     if suffix in (".xlsx", ".xlsm"):
         rows = _sheet_rows(path)
     elif suffix == ".csv":
@@ -197,6 +239,8 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
         raise FileError(f"{path.name}: unknown file type {suffix!r} (xlsx, csv or json)")
     try:
         header = next(rows)
+        if isinstance(header, BadCsvRow):
+            raise FileError(f"{path.name}: the header row is {header}")
     except StopIteration:
         raise FileError(f"{path.name}: empty file") from None
     except UnicodeDecodeError as exc:
@@ -207,6 +251,9 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
         raise FileError(f"{path.name}: {exc}") from None
     yield mapping
     for number, raw in enumerate(rows, start=2):
+        if isinstance(raw, BadCsvRow):
+            yield RowError(number, "(row)", str(raw))
+            continue
         if not any(v not in (None, "") for v in raw):
             continue  # blank line
         yield convert(mapping, raw, number)
@@ -221,7 +268,7 @@ def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowErr
         cell = raw[index] if index < len(raw) else None
         try:
             values[name] = _typed(name, cell)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             if name in STATE_FIELDS and name not in mapping.required:
                 # A typo in an optional place (a worksite, the housing) is not worth the
                 # employer's row: the place is left empty and the row noted.
@@ -236,12 +283,18 @@ def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowErr
 
 
 def _typed(name: str, cell: Any) -> Any:
+    """A cell as its field's type; ValueError (or OverflowError) says why it is not."""
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
+    if isinstance(cell, (dict, list)):
+        raise ValueError("is a structure, not a value")
+    if name not in FREE_TEXT_FIELDS and len(str(cell)) > MAX_CELL_CHARS:
+        raise ValueError(f"is {len(str(cell)):,} characters; a DOL field holds at most "
+                         f"{MAX_CELL_CHARS:,}")  # fmt: skip
     if name in INT_FIELDS:
-        return int(float(str(cell).replace(",", "")))
+        return int(_finite(float(str(cell).replace(",", ""))))
     if name in FLOAT_FIELDS:
-        return float(str(cell).replace(",", "").replace("$", ""))
+        return _finite(float(str(cell).replace(",", "").replace("$", "")))
     if name in DATE_FIELDS:
         return _date(cell)
     if name in STATE_FIELDS:
@@ -322,7 +375,7 @@ def read_job_orders(path: Path) -> Iterator[Row | RowError]:
             value = order.get(key)
             try:
                 values[name] = _typed(name, value) if value is not None else None
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 # An order with its case number and employer is loaded; a field it gets
                 # wrong is left empty and noted on the record (one order, one outcome).
                 values[name] = None
