@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -114,6 +115,11 @@ def test_redirect_to_private_address_is_refused_and_logged(
     assert "ssrf-guard: refused http://127.0.0.2:" in result.stderr
     assert "redirected from" in result.stderr
     assert "/traps/redirect-private" not in result.stdout  # no document came of it
+    # With --no-index the dead letter is kept in a file, not only printed.
+    kept = settings.data_dir / "deadletters" / "test-traps.jsonl"
+    (letter,) = [json.loads(line) for line in kept.read_text().splitlines()]
+    assert letter["record_id"] == f"{demo.base_url}/traps/redirect-private"
+    assert "ssrf-guard: refused http://127.0.0.2:" in letter["reason"]
 
 
 def test_oversized_page_and_bad_encoding_are_recorded_not_fatal(

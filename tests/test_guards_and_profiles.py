@@ -10,6 +10,7 @@ import pytest
 from crawlers.netguard import ForbiddenAddress, check_url
 from crawlers.profiles import ProfileError, load_profile, registered_profiles
 from demo import PROFILES_DIR
+from leads.settings import Settings
 
 
 def _resolver(address: str) -> Callable[[str, int], list[str]]:
@@ -75,3 +76,22 @@ def test_a_profile_that_is_not_yaml_says_so(tmp_path: Path) -> None:
     bad.write_text("id: [unclosed\n")
     with pytest.raises(ProfileError, match="not valid YAML"):
         load_profile(bad)
+
+
+def test_our_middlewares_have_priorities_of_their_own_in_the_right_places(
+    settings: Settings,
+) -> None:
+    from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
+
+    from crawlers.settings import scrapy_settings
+
+    profile = load_profile(PROFILES_DIR / "demo-classifieds.yaml")
+    ours = scrapy_settings(profile, settings, "b", None, False)["DOWNLOADER_MIDDLEWARES"]
+    base = {path.rsplit(".", 1)[-1]: n for path, n in DOWNLOADER_MIDDLEWARES_BASE.items()}
+    assert not set(ours.values()) & set(base.values())  # no ties: the order is decided
+    guard = ours["crawlers.middlewares.ssrf_guard.SsrfGuardMiddleware"]
+    evidence = ours["crawlers.middlewares.evidence.WarcEvidenceMiddleware"]
+    assert guard < min(base.values())  # every request, redirects too, checked first
+    # Responses pass from high to low: decoded by HttpCompression, then recorded, then
+    # acted on by MetaRefresh.
+    assert base["MetaRefreshMiddleware"] < evidence < base["HttpCompressionMiddleware"]

@@ -3,6 +3,8 @@ ad-hoc runs, and errors that name the file, the entry and the field."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,50 @@ def test_a_disabled_jetstream_source_refuses_ad_hoc_runs_on_its_endpoint(
     )  # fmt: skip
     with pytest.raises(SourceRefused, match="off-jet is disabled"):
         ad_hoc_source("bluesky_jetstream", endpoint=endpoint + "/", keywords=["fee"])
+
+
+def test_a_new_kind_is_one_collector_module_and_one_registry_line(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    from crawlers.social.registry import KindTerms, parse_source
+
+    kinds = {
+        **registry.load_kinds(),
+        "fake_kind": KindTerms(
+            platform="fake", allowed=True, terms="A test kind whose terms allow this use.",
+            pool_slots=1, min_interval=0,
+        ),
+    }  # fmt: skip
+    monkeypatch.setitem(registry.COLLECTORS, "fake_kind", "tests.fake_collector")
+    monkeypatch.setattr(registry, "load_kinds", lambda *a: kinds)
+    monkeypatch.setattr("crawlers.social.collect.load_kinds", lambda *a: kinds)
+    registry._adapter.cache_clear()
+    try:
+        source = parse_source({
+            "id": "fake-1", "kind": "fake_kind", "name": "fake", "terms": "Test terms note.",
+            "legal_basis": "Fictional test data.", "boards": ["north"],
+        })  # fmt: skip
+        out = io.StringIO()
+        report = collect_source(source, "fake-batch", out=out, settings=settings)
+    finally:
+        registry._adapter.cache_clear()
+    assert report.targets == {"board:north": "ok: 1 post"}
+    assert json.loads(out.getvalue())["text"].startswith("Hiring on north")
+
+
+def test_lantern_ships_only_disabled_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawlers.profiles import registered_profiles
+    from leads.settings import REPO_ROOT
+    from leads.settings import Settings as Defaults
+
+    monkeypatch.delenv("LANTERN_PROFILES_DIR")
+    monkeypatch.delenv("LANTERN_SOURCES_DIR")
+    shipped = Defaults()  # what a deployment gets without its own folders
+    shipped_profiles = registered_profiles(REPO_ROOT / "crawlers" / "profiles")
+    shipped_sources = load_sources(REPO_ROOT / "crawlers" / "sources")
+    assert shipped.profiles_dir == REPO_ROOT / "crawlers" / "profiles"
+    assert shipped.sources_dir == REPO_ROOT / "crawlers" / "sources"
+    assert [p.id for p in shipped_profiles] == ["example-classifieds"]
+    assert not any(p.enabled for p in shipped_profiles)
+    assert {s.kind for s in shipped_sources} == {*registry.COLLECTABLE, "reddit"}
+    assert all("is disabled" in (refusal(s) or "") for s in shipped_sources)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from leads.settings import Settings
-from leads.store import bulk_index, count, ensure_indices, load_mapping, scan
+from leads.store import (
+    StoreError,
+    bulk_index,
+    count,
+    delete_where,
+    ensure_indices,
+    load_mapping,
+    scan,
+)
 
 
 def _raw(doc_id: str, fetched_at: str = "2026-11-01T00:00:00Z") -> dict[str, Any]:
@@ -72,3 +82,16 @@ def test_rewriting_the_same_documents_changes_no_counts(es: Any, settings: Setti
         )
         assert report.indexed == 5
     assert count(es, settings, "raw", {"prefix": {"id": "same-"}}) == 5
+
+
+def test_delete_where_says_what_it_could_not_delete(es: Any, settings: Settings) -> None:
+    docs = [_raw(f"keep-{i}") for i in range(3)]
+    bulk_index(es, settings, "raw", ((d["id"], d) for d in docs), stage="test", refresh=True)
+    index = settings.index("raw")
+    es.indices.put_settings(index=index, settings={"index.blocks.write": True})
+    try:
+        with pytest.raises(StoreError, match="3 of 3 raw documents could not be deleted"):
+            delete_where(es, settings, "raw", {"prefix": {"id": "keep-"}})
+    finally:
+        es.indices.put_settings(index=index, settings={"index.blocks.write": False})
+    assert count(es, settings, "raw", {"prefix": {"id": "keep-"}}) == 3

@@ -141,7 +141,7 @@ def load_kinds(path: Path = KINDS_FILE) -> dict[str, KindTerms]:
             kinds[str(name)] = KindTerms.model_validate(entry)
         except ValidationError as exc:
             raise RegistryError(f"{path.name}: kind {name}: {validation_message(exc)}") from None
-    missing = [k for k in COLLECTABLE + ("reddit",) if k not in kinds]
+    missing = [k for k in (*COLLECTORS, "reddit") if k not in kinds]
     if missing:
         raise RegistryError(f"{path.name}: no terms recorded for kinds {missing}")
     return kinds
@@ -224,7 +224,7 @@ def refusal(source: Source, kinds: dict[str, KindTerms] | None = None) -> str | 
                 f"source {source.id}: its own terms forbid this use ({source.terms}); "
                 "an operator must record an authorization (by, at, basis) in its entry"
             )
-    if source.kind not in COLLECTABLE:
+    if source.kind not in COLLECTORS:
         return f"source {source.id}: Lantern has no collector for kind {source.kind}"
     return None
 

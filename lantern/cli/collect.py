@@ -1,4 +1,4 @@
-"""``lantern collect …`` and ``lantern sources``: social-media collection from the CLI.
+"""``lantern collect …``: social-media collection from the command line.
 
 Each mode runs one source, registered (``lantern collect source ID``) or ad hoc
 (``lantern collect mastodon --instance URL --hashtag TAG``); ad-hoc runs are checked
