@@ -44,9 +44,28 @@ _EMAIL_SPELLED = re.compile(
     r"(?P<tld>com|net|org|edu|gov|mx|co|io|us|me)\b",
     re.IGNORECASE,
 )
+# "at" spelled out before a domain written with real dots: "luna at gmail.com". An
+# unbracketed "at" is everyday English ("apply at careers.example.com"), so this form is
+# an email only for a webmail provider's domain; "(at)" and "arroba" are unambiguous and
+# take any domain.
+_EMAIL_AT_WORD = re.compile(
+    r"(?P<sep>\s*(?:[\[(]\s*(?:at|arroba)\s*[\])]|arroba)\s*|\s+at\s+)"
+    r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b",
+    re.IGNORECASE,
+)
+_USER_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]+\s+(?:dot|punto)\s+)*[A-Za-z0-9._%+-]+$",
+    re.IGNORECASE,
+)
+_WEBMAIL = frozenset(
+    {"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud"}
+    | {"aol", "protonmail", "proton", "gmx", "zoho", "yandex", "mail"}
+)
+_DOT_WORD = re.compile(r"\s+(?:dot|punto)\s+", re.IGNORECASE)
 _SPELLED_USER_STOP = {"me", "us", "text", "call", "email", "mail", "write", "contact", "or"}
 # Words that must occur for a kind to be present (see the module note).
-EMAIL_WORDS = (" dot ", "(dot)", "[dot]", " punto ")
+_AT_WORDS = (" at ", "(at)", "[at]", "arroba")
+EMAIL_WORDS = (" dot ", "(dot)", "[dot]", " punto ", "(punto)", "[punto]") + _AT_WORDS
 URL_WORDS = ("http",)
 PAYMENT_WORDS = ("venmo", "paypal", "zelle")
 _OWN_WORDS = WordScan(EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS)
@@ -62,9 +81,37 @@ def find_emails(text: str, words: dict[str, list[int]] | None = None) -> list[En
         for m in _EMAIL_SPELLED.finditer(text):
             if m["user"].lower() in _SPELLED_USER_STOP:
                 continue
-            user = re.sub(r"\s+(?:dot|punto)\s+", ".", m["user"], flags=re.IGNORECASE)
+            user = _DOT_WORD.sub(".", m["user"])
             value = f"{user}@{m['domain']}.{m['tld']}".lower()
             out.append(entity("email", value, m, obfuscated=True))
+    if not words.keys().isdisjoint(_AT_WORDS):
+        taken = {(e["start"], e["end"]) for e in out}
+        out += [e for e in _at_word_emails(text) if (e["start"], e["end"]) not in taken]
+    return out
+
+
+def _at_word_emails(text: str) -> list[EntityFields]:
+    """Emails whose "@" is a word and whose domain has real dots (see _EMAIL_AT_WORD)."""
+    out: list[EntityFields] = []
+    for m in _EMAIL_AT_WORD.finditer(text):
+        user = _USER_BEFORE.search(text, max(0, m.start() - 64), m.start())
+        if user is None or user.group(0).lower() in _SPELLED_USER_STOP:
+            continue
+        domain = m["domain"].lower()
+        bare_at = m["sep"].strip().lower() == "at"
+        if bare_at and domain.split(".", 1)[0] not in _WEBMAIL:
+            continue
+        out.append(
+            {
+                "type": "email",
+                "value": _DOT_WORD.sub(".", user.group(0)).lower() + "@" + domain,
+                "text": text[user.start() : m.end()],
+                "start": user.start(),
+                "end": m.end(),
+                "obfuscated": True,
+                "platform": None,
+            }
+        )
     return out
 
 

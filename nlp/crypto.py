@@ -74,14 +74,22 @@ def segwit_valid(address: str) -> bool:
     return const == _BECH32M_CONST and 1 <= version <= 16
 
 
+def eip55(address: str) -> str:
+    """The EIP-55 checksum form of an Ethereum address: the case people read, paste and
+    look up. Every way of writing one address gives this one value, so links and
+    searches stay case-insensitive."""
+    body = address[2:].lower()
+    digest = keccak.new(digest_bits=256, data=body.encode()).hexdigest()
+    return "0x" + "".join(
+        ch.upper() if int(digest[i], 16) >= 8 else ch for i, ch in enumerate(body)
+    )
+
+
 def eip55_valid(address: str) -> bool:
     body = address[2:]
     if body.lower() == body or body.upper() == body:
         return True  # single case carries no checksum: accepted as written
-    digest = keccak.new(digest_bits=256, data=body.lower().encode()).hexdigest()
-    return all(
-        (ch.upper() if int(digest[i], 16) >= 8 else ch.lower()) == ch for i, ch in enumerate(body)
-    )
+    return eip55(address)[2:] == body
 
 
 CRYPTO_WORDS = ("bc1", "tb1", "0x")  # SegWit and Ethereum addresses start with one
@@ -111,7 +119,7 @@ def find_crypto_addresses(
     if "0x" in words:
         for m in _ETH.finditer(text):
             if eip55_valid(m.group(0)):
-                found.append((m, m.group(0).lower(), "ETH"))  # case is only the checksum
+                found.append((m, eip55(m.group(0)), "ETH"))
     return [
         {
             "type": "crypto_address",

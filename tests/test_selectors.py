@@ -31,9 +31,14 @@ def _one_wrong(address: str, index: int) -> str:
 
 @pytest.mark.parametrize("address", [BTC, SEGWIT, TAPROOT, ETH])
 def test_checksum_valid_addresses_are_extracted(address: str) -> None:
-    assert _values(f"send to {address} today", "crypto_address") == [
-        address.lower() if not address.startswith("1") else address
-    ]
+    expected = address if address[0] in "10" else address.lower()
+    assert _values(f"send to {address} today", "crypto_address") == [expected]
+
+
+@pytest.mark.parametrize("written", [ETH.lower(), ETH.upper().replace("0X", "0x"), ETH])
+def test_an_ethereum_address_reads_in_its_checksum_case_however_written(written: str) -> None:
+    # Matching stays case-insensitive; the value is the EIP-55 form people paste.
+    assert _values(f"tips: {written}", "crypto_address") == [ETH]
 
 
 @pytest.mark.parametrize("address", [BTC, SEGWIT, TAPROOT, ETH])
@@ -278,3 +283,22 @@ def test_compiled_number_scans_find_what_the_regexes_found() -> None:
     for bad in (["Venmo"], ["óla"], [""]):
         with pytest.raises(ValueError):
             WordScan(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write luna at gmail.com tonight", ["luna@gmail.com"]),
+        ("LUNA.DEMO AT YAHOO.COM", ["luna.demo@yahoo.com"]),
+        ("luna dot demo at outlook.com", ["luna.demo@outlook.com"]),
+        ("escríbeme: rosa(arroba)gmail(punto)com", ["rosa@gmail.com"]),
+        ("rosa.demo (arroba) example.org", ["rosa.demo@example.org"]),
+        ("rosa [at] example.net", ["rosa@example.net"]),
+        ("rosa punto demo arroba hotmail punto com", ["rosa.demo@hotmail.com"]),
+        # An "at" before a website is a place to go, not an email.
+        ("apply online at careers.example.com", []),
+        ("email me at gmail.com", []),
+    ],
+)
+def test_emails_with_the_at_sign_written_as_a_word(text: str, expected: list[str]) -> None:
+    assert _values(text, "email") == expected
