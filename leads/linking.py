@@ -12,10 +12,11 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from leads.entities import build_profile, profile_id, seen_at
-from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector
+from leads.models import Network, NetworkDoc, NetworkEdge, NetworkSelector, SimilarDoc
 from leads.settings import Settings
 from leads.store import bulk_index, partial_update, scan
-from leads.taxonomy import LINKING_TYPES
+from leads.taxonomy import IDENTITY_TYPES, LINKING_TYPES
+from leads.templates import similarity
 
 _LEAD_FIELDS = [
     "id",
@@ -100,7 +101,8 @@ def _changed(
 
 
 def network(es: Elasticsearch, settings: Settings, root: str, max_docs: int = 500) -> Network:
-    """Ads reachable from ``root`` through shared, non-hub selectors (breadth first)."""
+    """Ads reachable from ``root`` through shared, non-hub identity selectors (breadth
+    first); then the ads that share only a template with them, as ``similar``."""
     docs: dict[str, dict[str, Any]] = {}
     edges: set[tuple[str, str]] = set()
     counts: dict[str, tuple[int, bool]] = {}
@@ -124,10 +126,65 @@ def network(es: Elasticsearch, settings: Settings, root: str, max_docs: int = 50
                 truncated = True
                 break
             docs[lead["id"]] = lead
-            queue.extend(s for s in _linking(lead.get("selectors", [])) if s not in counts)
+            queue.extend(s for s in _identity(lead.get("selectors", [])) if s not in counts)
         if hub:
             break  # a hub root is described, not followed
-    return _assemble(root, docs, edges, counts, truncated, settings.hub_threshold)
+    similar = _similar(es, settings, docs, max_docs)
+    return _assemble(root, docs, edges, counts, truncated, settings.hub_threshold, similar)
+
+
+def _identity(selectors: Iterable[str]) -> set[str]:
+    return {s for s in selectors if s.split(":", 1)[0] in IDENTITY_TYPES}
+
+
+def _similar(
+    es: Elasticsearch, settings: Settings, docs: dict[str, dict[str, Any]], max_docs: int
+) -> list[SimilarDoc]:
+    """Ads outside the network that share a template with an ad in it, each with its
+    estimated similarity to the closest network ad of that template."""
+    by_template: dict[str, list[str]] = {}
+    for lead in docs.values():
+        for s in _linking(lead.get("selectors", [])) - _identity(lead.get("selectors", [])):
+            by_template.setdefault(s, []).append(lead["id"])
+    if not by_template:
+        return []
+    outside: dict[str, tuple[dict[str, Any], str]] = {}
+    for selector, leads in leads_with(es, settings, by_template, refresh=False).items():
+        if len(leads) > settings.hub_threshold:
+            continue  # boilerplate shared by too many ads says nothing
+        for lead in leads:
+            if lead["id"] not in docs and lead["id"] not in outside:
+                outside[lead["id"]] = (lead, selector)
+    ids = sorted(outside)[:max_docs] + sorted({d for v in by_template.values() for d in v})
+    sigs: dict[str, list[int]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        found = es.mget(index=settings.index("templates"), ids=ids[i : i + _CHUNK],
+                        source=["signature"])["docs"]  # fmt: skip
+        sigs.update({d["_id"]: d["_source"]["signature"] for d in found if d.get("found")})
+    out = []
+    for lead_id in sorted(outside)[:max_docs]:
+        lead, selector = outside[lead_id]
+        scored = sorted(
+            ((similarity(sigs[lead_id], sigs[m]), m) for m in by_template[selector]
+             if lead_id in sigs and m in sigs),
+            key=lambda pair: (-pair[0], pair[1]),
+        )  # fmt: skip
+        best, closest = scored[0] if scored else (0.0, by_template[selector][0])
+        out.append(SimilarDoc(**_doc_fields(lead), template=selector,
+                              similarity=round(best, 2), closest=closest))  # fmt: skip
+    return sorted(out, key=lambda d: (-d.similarity, -d.score, d.id))
+
+
+def _doc_fields(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": d["id"],
+        "url": d["url"],
+        "title": d.get("title"),
+        "score": d["score"],
+        "tier": d["tier"],
+        "source_id": d["source_id"],
+        "fetched_at": d["fetched_at"],
+    }
 
 
 def _assemble(
@@ -137,6 +194,7 @@ def _assemble(
     counts: dict[str, tuple[int, bool]],
     truncated: bool,
     hub_threshold: int,
+    similar: list[SimilarDoc],
 ) -> Network:
     states, places, ages, sources = set(), set(), set(), set()
     times = []
@@ -159,6 +217,7 @@ def _assemble(
         "sources": len(sources),
         "days": days,
         "ads_per_day": round(len(docs) / max(days, 1), 2),
+        "similar": len(similar),
     }
     features["images"] = len({s for s, (_, hub) in counts.items() if s.startswith("image:")})
     hubs = sorted(s for s, (_, hub) in counts.items() if hub)
@@ -170,23 +229,17 @@ def _assemble(
     )
     if hubs:
         text += f"; not followed (hubs of more than {hub_threshold} ads): {', '.join(hubs)}"
+    if similar:
+        text += (
+            f"; {len(similar)} more ads share only wording (a template), not a phone, "
+            "email, handle or wallet: listed as similar, not joined"
+        )
     if truncated:
         text += "; cut at the document limit"
     return Network(
         root=root,
         docs=sorted(
-            (
-                NetworkDoc(
-                    id=d["id"],
-                    url=d["url"],
-                    title=d.get("title"),
-                    score=d["score"],
-                    tier=d["tier"],
-                    source_id=d["source_id"],
-                    fetched_at=d["fetched_at"],
-                )
-                for d in docs.values()
-            ),
+            (NetworkDoc(**_doc_fields(d)) for d in docs.values()),
             key=lambda d: (-d.score, d.id),
         ),
         edges=[NetworkEdge(doc_id=d, selector=s) for d, s in sorted(edges) if d in docs],
@@ -196,6 +249,7 @@ def _assemble(
         features=features,
         explanation=text,
         truncated=truncated,
+        similar=similar,
     )
 
 
@@ -213,6 +267,14 @@ def render_tree(net: Network) -> list[str]:
         for i, doc in enumerate(sorted(members, key=lambda d: (-d.score, d.id))):
             branch = "└─" if i == len(members) - 1 else "├─"
             lines.append(f"  {branch} {doc.score:>3} {doc.tier:<6} {doc.title or ''}  {doc.url}")
+    if net.similar:
+        lines.append("similar wording only (not joined: no shared phone, email, handle or wallet)")
+        for i, sim in enumerate(net.similar):
+            branch = "└─" if i == len(net.similar) - 1 else "├─"
+            lines.append(
+                f"  {branch} {sim.similarity:.2f} like {sim.closest} ({sim.template})  "
+                f"{sim.score:>3} {sim.tier:<6} {sim.title or ''}  {sim.url}"
+            )
     return lines
 
 
@@ -246,7 +308,8 @@ def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) 
             prof = profiles.get(selector)
             if prof is None or prof["hub"]:
                 continue
-            points = network_points(prof["doc_count"], len(prof["ages"]), len(prof["states"]))
+            points = network_points(prof["doc_count"], len(prof["ages"]), len(prof["states"]),
+                                    _relation(selector))  # fmt: skip
             if points and (best is None or points > best[0]):
                 best = (points, prof)
         # Leads scored before network scoring existed keep their score as the document's.
@@ -258,10 +321,13 @@ def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) 
         network_field = None
         if best is not None:
             points, prof = best
-            reasons.insert(0, f"network (+{points}): {prof['explanation']}")
+            relation = _relation(prof["selector"])
+            head = "network" if relation == "identity" else "similar wording only"
+            reasons.insert(0, f"{head} (+{points}): {prof['explanation']}")
             network_field = {"selector": prof["selector"], "ads": prof["doc_count"],
                              "stated_ages": len(prof["ages"]), "states": len(prof["states"]),
-                             "days": _days(prof), "points": points}  # fmt: skip
+                             "days": _days(prof), "points": points,
+                             "relation": relation}  # fmt: skip
         score = combine(base, best[0] if best else 0)
         body = {
             "score": score,
@@ -278,6 +344,10 @@ def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) 
             updates.append((lead["id"], body))
     partial_update(es, settings, "leads", updates)
     return len(updates)
+
+
+def _relation(selector: str) -> str:
+    return "identity" if selector.split(":", 1)[0] in IDENTITY_TYPES else "similar"
 
 
 def _days(profile: dict[str, Any]) -> int:

@@ -176,6 +176,8 @@ class LeadNetwork(Strict):
     states: int
     days: int
     points: int
+    # identity: a shared phone, email, handle…; similar: only shared template wording.
+    relation: Literal["identity", "similar"] = "identity"
 
 
 class Lead(Strict):
@@ -252,9 +254,20 @@ class NetworkSelector(Strict):
     hub: bool
 
 
+class SimilarDoc(NetworkDoc):
+    """An ad that shares only wording with a network (a near-duplicate template), not an
+    identity selector: a weaker relation, listed beside the network, never joined to it."""
+
+    template: str  # the selector template:<cluster id>
+    similarity: float  # estimated Jaccard similarity to the closest network ad
+    closest: str  # that network ad's id
+
+
 class Network(Strict):
-    """The ads reachable from one selector through shared selectors, with the evidence
-    for every edge. Hubs are listed but never followed."""
+    """The ads reachable from one selector through shared identity selectors (phone,
+    email, handle, payment handle, wallet, picture), with the evidence for every edge.
+    Hubs are listed but never followed. Ads that only copy a network ad's wording are
+    listed under ``similar``."""
 
     root: str
     docs: list[NetworkDoc]
@@ -263,6 +276,7 @@ class Network(Strict):
     features: dict[str, float | int]
     explanation: str
     truncated: bool
+    similar: list[SimilarDoc] = []
 
 
 class DeadLetter(Strict):

@@ -32,7 +32,7 @@ class EntityType(Strict):
     label: str
     value: str
     from_: Literal["extracted", "model", "crawler", "linking"] = Field(alias="from")
-    links: bool
+    links: Literal["identity", "similar", "none"]
 
 
 def _load(path: Path, key: str | None, model: type[Strict]) -> dict[str, Strict]:
@@ -64,5 +64,12 @@ LABOR_CATEGORIES = tuple(c for c, m in load_taxonomy().items() if m.domain == "l
 ENTITY_TYPES: tuple[str, ...] = tuple(
     t for t, m in load_entity_types().items() if m.from_ == "extracted"
 )
-# Types whose shared values join documents into networks (selectors).
-LINKING_TYPES: tuple[str, ...] = tuple(t for t, m in load_entity_types().items() if m.links)
+# Types whose shared values relate documents (selectors: each gets a profile).
+LINKING_TYPES: tuple[str, ...] = tuple(
+    t for t, m in load_entity_types().items() if m.links != "none"
+)
+# Of those, the ones that join documents into one network (the same person or operation);
+# the rest only say that documents look alike (entity_types.yaml, "links").
+IDENTITY_TYPES: tuple[str, ...] = tuple(
+    t for t, m in load_entity_types().items() if m.links == "identity"
+)

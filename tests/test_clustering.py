@@ -10,8 +10,9 @@ import pytest
 from lantern.jobs.scoring import score_batch
 from leads.clustering import cluster_batch, cluster_template
 from leads.ids import document_id
-from leads.linking import link, network
+from leads.linking import link, network, render_tree, rescore
 from leads.models import Provenance, RawDocument
+from leads.scoring import network_points
 from leads.settings import Settings
 from leads.store import bulk_index, scan
 
@@ -73,12 +74,56 @@ def test_a_reused_template_is_one_cluster_and_nothing_else_joins(
     assert any("Luna Fictitia, 21." in s for s in slots[loaded["members"][0]])
 
 
-def test_networks_follow_templates_from_one_phone_to_the_others(
+def test_shared_wording_is_listed_as_similar_never_joined_into_the_network(
     loaded: dict[str, Any], es: Any, settings: Settings
 ) -> None:
     net = network(es, settings, "phone:+17025550161")
-    assert sorted(d.id for d in net.docs) == sorted(loaded["members"])
-    assert any(e.selector.startswith("template:") for e in net.edges)
+    first, *copies = loaded["members"]
+    assert [d.id for d in net.docs] == [first]
+    assert not any(e.selector.startswith("template:") for e in net.edges)
+    assert sorted(d.id for d in net.similar) == sorted(copies)
+    (cid,) = set(_clusters(es, settings)[m] for m in loaded["members"])
+    for sim in net.similar:
+        assert sim.template == f"template:{cid}" and sim.closest == first
+        assert 0.4 <= sim.similarity <= 1.0
+    assert "2 more ads share only wording" in net.explanation
+    assert any(line.startswith("similar wording only") for line in render_tree(net))
+
+
+# A planted operation: one phone behind ads written three different ways, and strangers
+# who copy the wording of one of them with their own phones.
+PLANTED_PHONE = "(505) 555-0188"
+PLANTED = [
+    "Luna Fictitia here, 22, visiting Santa Fe for a few days. Sweet, discreet, upscale "
+    "companion, generous gents only. Call {phone}",
+    "Two friends available tonight in Albuquerque, fun and friendly, ask about our duo "
+    "special. Texts only {phone}",
+    "Massage and relaxation by appointment, quiet private studio near the airport, "
+    "discretion assured. Book at {phone}",
+]
+COPIERS = ["(575) 555-0121", "(575) 555-0122", "(575) 555-0123", "(575) 555-0124"]
+
+
+def test_a_planted_network_keeps_its_own_ads_and_copied_wording_counts_for_less(
+    loaded: dict[str, Any], es: Any, settings: Settings
+) -> None:
+    docs = [_raw("plant", i, t.format(phone=PLANTED_PHONE), "plant-1")
+            for i, t in enumerate(PLANTED)]  # fmt: skip
+    docs += [_raw("copy", i, PLANTED[0].format(phone=p), "plant-1")
+             for i, p in enumerate(COPIERS)]  # fmt: skip
+    _load(es, settings, docs, "plant-1")
+    rescore(es, settings, "plant-1")
+    net = network(es, settings, "phone:+15055550188")
+    assert sorted(d.id for d in net.docs) == sorted(d.id for d in docs[:3])
+    assert sorted(d.id for d in net.similar) == sorted(d.id for d in docs[3:])
+    assert {d.closest for d in net.similar} == {docs[0].id}
+    leads = {d["id"]: d for d in scan(es, settings, "leads", {"terms": {"id": [
+        docs[1].id, docs[3].id]}})}  # fmt: skip
+    by_phone, by_wording = leads[docs[1].id]["network"], leads[docs[3].id]["network"]
+    assert by_phone["relation"] == "identity" and by_wording["relation"] == "similar"
+    # The template joins five ads, the phone three; the phone still weighs more.
+    assert by_wording["ads"] > by_phone["ads"] and by_wording["points"] < by_phone["points"]
+    assert network_points(5, 0, 1, "similar") < network_points(3, 0, 1)
 
 
 def test_a_later_batch_joins_the_same_cluster_id_and_reruns_change_nothing(
