@@ -22,6 +22,7 @@ from leads.guestworker.resolve import Employer, any_match
 from leads.scoring import combine_weights, tier_for
 
 MIN_WAGE = Path(__file__).with_name("min_wage.tsv")
+AEWR = Path(__file__).with_name("aewr.tsv")
 # Reads a job order's text: (indicator category, quoted text) pairs.
 TextIndicators = Callable[[str], list[tuple[str, str]]]
 SHARED_MIN = 5  # employers sharing one agent or housing address before it is a flag
@@ -80,6 +81,50 @@ def minimum_wage(state: str | None, year: int) -> float:
     return max(federal, table.get(((state or "").upper(), year), 0.0))
 
 
+@dataclass(frozen=True)
+class Aewr:
+    hourly: float
+    source: str
+
+
+@lru_cache(maxsize=1)
+def aewrs() -> dict[tuple[str, int], Aewr]:
+    """The H-2A Adverse Effect Wage Rates on file (aewr.tsv), by (state, year)."""
+    table: dict[tuple[str, int], Aewr] = {}
+    for n, line in enumerate(AEWR.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith(("#", "state\t")):
+            continue
+        try:
+            state, year, hourly, _region, source = line.split("\t")
+            table[(state, int(year))] = Aewr(float(hourly), source)
+        except ValueError:
+            raise ValueError(
+                f"{AEWR.name}:{n}: expected state, year, hourly, region, source"
+            ) from None
+    return table
+
+
+def required_wage(program: str, state: str | None, year: int) -> tuple[float, str]:
+    """The lowest lawful hourly offer and what sets it, in words. For H-2A it is the
+    highest of the AEWR, the federal minimum and the state minimum (20 CFR 655.120(a));
+    for other programs the higher of the two minimums."""
+    where = (state or "").upper()
+    floor = minimum_wage(where or None, year)
+    reason = f"the ${floor:.2f} minimum for {where or 'the US'} in {year}"
+    if program.upper() != "H-2A":
+        return floor, reason
+    aewr = aewrs().get((where, year))
+    if aewr is None:
+        return floor, reason + f" (no H-2A Adverse Effect Wage Rate on file for {where or '?'})"
+    if aewr.hourly >= floor:
+        reason = (
+            f"the ${aewr.hourly:.2f} H-2A Adverse Effect Wage Rate for {where} in {year} "
+            f"({aewr.source}), the highest of the AEWR and the federal and state minimums"
+        )
+        return aewr.hourly, reason
+    return floor, reason
+
+
 def risk_of(flags: list[Flag]) -> tuple[int, str]:
     risk = combine_weights(f.weight for f in flags)
     if flags and all(f.flag in WEAK for f in flags):
@@ -107,6 +152,7 @@ def assess(
     out = []
     for e in employers:
         flags = direct[e.id] + _successor(e, debarred, direct)
+        flags += _name_successor(e, debarments, direct[e.id])
         flags += _whd(e) + _contractor(e) + _shared(e, agent_users, housing_users)
         flags += _housing(e) + _wage(e) + _deductions(e) + _foreign(e)
         if text_indicators is not None:
@@ -190,6 +236,72 @@ def _successor(e: Employer, debarred: list[Employer], direct: dict[str, list[Fla
     return flags
 
 
+# Words many unrelated farm businesses share: a successor's name is similar to the
+# debarred one's when they share the words left after these (e.g. "Blue Ridge").
+_GENERIC_NAME_WORDS = frozenset(
+    "FARM FARMS ORCHARD ORCHARDS RANCH RANCHES SERVICE SERVICES LABOR LABORS CONTRACTOR "  # noqa: SIM905
+    "CONTRACTORS CONTRACTING HARVEST HARVESTING HARVESTERS PRODUCE GROWER GROWERS NURSERY "
+    "NURSERIES AG AGRI AGRICULTURAL AGRICULTURE GROUP ENTERPRISE ENTERPRISES FAMILY SONS "
+    "BROTHERS BROS HOLDINGS MANAGEMENT PARTNERS CROPS FRUIT FRUITS VEGETABLE VEGETABLES "
+    "CITRUS BERRY BERRIES PACKING PACKERS FIELD FIELDS STAFFING OF NEW".split()
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FILING_DATES = ("received_date", "decision_date", "begin_date")
+
+
+def distinctive_words(name_key: str) -> set[str]:
+    """The words of a normalized name that tell it apart from other farm businesses."""
+    return {w for w in name_key.split() if w not in _GENERIC_NAME_WORDS and len(w) >= 3}
+
+
+def _first_filed(e: Employer) -> str | None:
+    dates = [
+        str(r.values[k])[:10]
+        for r in e.records
+        if r.dataset != "debarment"
+        for k in _FILING_DATES
+        if _ISO_DATE.fullmatch(str(r.values.get(k) or "")[:10])
+    ]
+    return min(dates) if dates else None
+
+
+def _name_successor(e: Employer, debarments: list[GwRecord], direct: list[Flag]) -> list[Flag]:
+    """A likely successor by name (20 CFR 655.182): a filing under a similar name (shared
+    distinctive words) in the debarred employer's city and state, first filed after the
+    debarment began, even when no phone or agent links the two."""
+    if direct:
+        return []
+    first = _first_filed(e)
+    places = {(str(r.city).upper(), r.state) for r in e.records if r.city and r.state}
+    words = set().union(*(distinctive_words(k) for r in e.records for k in r.name_keys))
+    if first is None or not places or not words:
+        return []
+    flags = []
+    for d in debarments:
+        start = str(d.values.get("start_date") or "")[:10]
+        if not d.city or not _ISO_DATE.fullmatch(start) or first < start:
+            continue
+        if (str(d.city).upper(), d.state) not in places:
+            continue
+        theirs = set().union(*(distinctive_words(k) for k in d.name_keys))
+        shared = words & theirs
+        # Two shared words, or the debarred name's one distinctive word if it is long.
+        if len(shared) < 2 and not (shared == theirs and len(min(shared, default="")) >= 5):
+            continue
+        period = f"{d.program} debarment {start} to {d.values.get('end_date', '?')}"
+        same = " ".join(w.title() for w in sorted(shared, key=lambda w: d.name_keys[0].find(w)))
+        flags.append(
+            Flag(
+                "debarred_match",
+                f"likely successor of debarred {d.names[0]} ({period}): a similar name "
+                f"(“{same}”) in the same city, {str(d.city).title()}, {d.state}, first "
+                f"filed {first}, after the debarment began",
+                [d.id, *(r.id for r in e.records)],
+            )
+        )
+    return flags
+
+
 def _whd(e: Employer) -> list[Flag]:
     flags = []
     for r in e.records:
@@ -265,13 +377,12 @@ def _wage(e: Employer) -> list[Flag]:
         if year is None:
             continue
         state = r.values.get("worksite_state") or r.state
-        floor = minimum_wage(str(state) if state else None, year)
+        floor, what = required_wage(r.program, str(state) if state else None, year)
         if wage < floor:
             flags.append(
                 Flag(
                     "wage_below_minimum",
-                    f"case {r.case_number}: offers ${wage:.2f}/hour, below the ${floor:.2f} "
-                    f"minimum for {state or 'the US'} in {year}",
+                    f"case {r.case_number}: offers ${wage:.2f}/hour, below {what}",
                     [r.id],
                 )
             )
