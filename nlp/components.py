@@ -9,7 +9,9 @@ Matchers are the slow path).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from leads.models import Domain, IndicatorFields
+from leads.models import Domain, EntityFields, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
@@ -91,6 +93,7 @@ class IndicatorMatcher:
         self.domains: dict[str, Domain] = {
             name: cat.domain for name, cat in load_taxonomy().items()
         }
+        self.all_categories = list(self.domains)
         make_doc = pattern_maker(nlp)
         for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
             seq = rule.sequence
@@ -112,16 +115,24 @@ class IndicatorMatcher:
     def _finish(self, doc: Doc, hits: list[Hit]) -> list[IndicatorFields]:
         banned: set[str] = set()
         local: list[tuple[list[str], int, int]] = []
-        for rule, start, end, _, _ in hits:
-            if rule.negative:
-                if rule.scope == "document":
-                    banned.update(rule.suppresses)
-                else:
-                    local.append((rule.suppresses, start, end))
-        best: dict[tuple[str, int, int], IndicatorFields] = {}
+        clauses: list[tuple[list[str], int]] = []  # (categories, clause number)
+        contexts: set[str] = set()
         text = doc_text(doc)
+        bounds = clause_bounds(text) if any(r.scope == "clause" for r, *_ in hits) else []
+        for rule, start, end, cstart, _ in hits:
+            if rule.context is not None:
+                contexts.add(rule.context)
+            elif rule.negative:
+                cats = self.all_categories if "*" in rule.suppresses else rule.suppresses
+                if rule.scope == "document":
+                    banned.update(cats)
+                elif rule.scope == "clause":
+                    clauses.append((cats, bisect_right(bounds, cstart)))
+                else:
+                    local.append((cats, start, end))
+        best: dict[tuple[str, int, int], IndicatorFields] = {}
         for rule, start, end, cstart, cend in hits:
-            if rule.negative:
+            if rule.negative or rule.context is not None:
                 continue
             category = rule.category or ""
             if category in banned or (
@@ -129,6 +140,10 @@ class IndicatorMatcher:
                 and any(category in cats and start < ne and ns < end for cats, ns, ne in local)
             ):
                 continue
+            if clauses:
+                here = bisect_right(bounds, cstart)
+                if any(category in cats and n == here for cats, n in clauses):
+                    continue
             key = (category, cstart, cend)
             if key in best and best[key]["weight"] >= rule.weight:
                 continue
@@ -154,7 +169,65 @@ class IndicatorMatcher:
                         e["start"],
                         e["end"],
                     )
-        return sorted(best.values(), key=_INDICATOR_ORDER)
+        if "sex" not in contexts and any(
+            _sex_rate(text, e) for e in get(doc, "lantern_entities") or [] if e["type"] == "price"
+        ):
+            contexts.add("sex")
+        return sorted(in_context(best.values(), contexts), key=_INDICATOR_ORDER)
+
+
+# Cues common in lawful texts (an emoji, "24/7", "new in town", a spelled-out phone):
+# they never make a text's domain on their own, however many of them there are.
+LOOK_ALIKE_CUES = frozenset({"coded_emoji", "movement", "always_available", "obscured_contact"})
+_CLAUSE_END = re.compile(r"[.!?;\n]+(?=\s|$)|[!?;\n]")
+
+
+def clause_bounds(text: str) -> list[int]:
+    """Where each clause ends (sentence punctuation, semicolons, line breaks): the
+    scope of a negation or a piece of advice ("it is illegal to keep your passport")."""
+    return [m.end() for m in _CLAUSE_END.finditer(text)]
+
+
+def in_context(
+    indicators: Iterable[IndicatorFields], contexts: set[str]
+) -> list[IndicatorFields]:
+    """Indicators of the domains this text belongs to: a context word of the domain
+    ("incall", "hiring", "trabajo"), or two different categories of it besides the
+    look-alike cues. One cue in a fundraiser, a dating profile or a car ad is not an
+    indicator."""
+    found = list(indicators)
+    kinds: dict[str, set[str]] = {}
+    for ind in found:
+        kinds.setdefault(ind["domain"], set()).add(ind["category"])
+    shown = set(contexts) | {
+        d for d, cats in kinds.items() if len(cats) >= 3 or (len(cats) >= 2 and cats - LOOK_ALIKE_CUES)
+    }
+    # Hidden contact details are a warning sign in any offer, sex or labor (a spelled
+    # phone in a job ad that asks no questions); in a text of neither kind they are not.
+    return [
+        ind
+        for ind in found
+        if ind["domain"] in shown or (ind["category"] == "obscured_contact" and shown)
+    ]
+
+
+# What follows a rate in a sex ad: its units ("80qv", "140hh", "100 roses"), or an hourly
+# rate no job ad offers ("250/hr"; wages stay well under SEX_HOURLY).
+_SEX_UNIT = re.compile(r"\s?(?:qv|qk|hh|hhr|h/h|roses|rosas|rose|rosa|\U0001F339)", re.IGNORECASE)
+_HOURLY = re.compile(r"\s?(?:/\s?|per\s|an\s|la\s|por\s|x\s)?(?:hr|hour|hora)\b", re.IGNORECASE)
+SEX_HOURLY = 100.0
+SEX_UNIT_MIN = 50.0  # "100 roses" is a rate; "a dozen roses $35" is a florist's price
+
+
+def _sex_rate(text: str, price: EntityFields) -> bool:
+    try:
+        value = float(price["value"])
+    except ValueError:
+        return False
+    after = text[price["end"] : price["end"] + 12]
+    if value >= SEX_UNIT_MIN and _SEX_UNIT.match(after):
+        return True
+    return value >= SEX_HOURLY and _HOURLY.match(after) is not None
 
 
 def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:

@@ -64,6 +64,8 @@ class Report:
     categories: dict[str, Counts] = field(default_factory=dict)
     entities: dict[str, Counts] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    benign: int = 0  # benign texts (look-alikes) measured
+    benign_flagged: int = 0  # of those, texts given any category
 
     def micro(self, table: dict[str, Counts]) -> Counts:
         total = Counts()
@@ -95,6 +97,9 @@ def evaluate(records: list[LabeledText]) -> Report:
     by_id = {r.id: r for r in records}
     for result in extract_many((r.id, r.text) for r in records):
         gold = by_id[result.id]
+        if gold.domain == "benign":
+            report.benign += 1
+            report.benign_flagged += bool(result.indicators)
         _score_sets(
             report.categories,
             set(gold.categories),
@@ -173,6 +178,12 @@ def format_report(report: Report, records: int) -> list[str]:
         )
     ent = report.micro(report.entities)
     lines.append(f"{'all entities':20s} {ent.precision:5.2f}  {ent.recall:5.2f}")
+    if report.benign:
+        share = report.benign_flagged / report.benign
+        lines.append(
+            f"benign look-alikes with any category: {report.benign_flagged} of "
+            f"{report.benign} ({share:.1%})"
+        )
     return lines
 
 

@@ -9,8 +9,14 @@ one of:
   the step looked up first (the rarest one in ads: "fee", not "$"); the others are
   checked around it, which keeps common words from costing time;
 - a negative (``"negative": true``): look-alike wording that ``suppresses`` the listed
-  categories where it overlaps them (``scope: span``) or in the whole text
-  (``scope: document``), e.g. "licensed massage therapist", "housing at no cost".
+  categories (``"*"``: all) where it overlaps them (``scope: span``), in its clause
+  (``scope: clause``: "your employer cannot keep your passport") or in the whole text
+  (``scope: document``), e.g. "licensed massage therapist", "housing at no cost",
+  "know your rights";
+- a context rule (``"context": "sex"`` or ``"labor"``): words that show what kind of
+  text this is ("incall", "hiring"). A category counts only in a text of its domain:
+  one with a context word of that domain, or with two different categories of it
+  (a rose emoji alone in a fundraiser is not a coded price).
 
 A bad line is reported by file, line number and rule id, so a reviewer fixes the data.
 """
@@ -47,7 +53,8 @@ class IndicatorRule(Strict):
     anchor: int = Field(default=0, ge=0)
     negative: bool = False
     suppresses: list[str] = Field(default_factory=list)
-    scope: Literal["span", "document"] = "span"
+    scope: Literal["span", "clause", "document"] = "span"
+    context: Literal["sex", "labor"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> IndicatorRule:
@@ -61,10 +68,13 @@ class IndicatorRule(Strict):
             raise ValueError("'sequence' needs at least two steps")
         if self.anchor >= len(self.sequence or [None]):
             raise ValueError("'anchor' must name a step of the sequence (0 = the first)")
-        if self.negative:
+        if self.context is not None:
+            if self.negative or self.category is not None or self.weight:
+                raise ValueError("a context rule has no 'category', 'weight' or 'negative'")
+        elif self.negative:
             if not self.suppresses:
                 raise ValueError("a negative rule must name the categories it 'suppresses'")
-            unknown = [c for c in self.suppresses if c not in taxonomy]
+            unknown = [c for c in self.suppresses if c not in taxonomy and c != "*"]
             if unknown:
                 raise ValueError(f"'suppresses' names unknown categories {unknown}")
         else:

@@ -38,6 +38,16 @@ _PRICE_WORD = re.compile(
 )
 
 
+# A number and a rate unit: the units of sex ads (qv, hh, hhr, roses) and "per hour"
+# forms. "12 hours" (a shift) is not a rate; "$16/hr" is read by the "$" pass.
+_PRICE_RATE = re.compile(
+    r"(?<![\d$.,])(?P<n>\d{2,4})(?:\.(?P<c>\d{2}))?"
+    r"(?=\s?(?:qv|qk|hh|hhr|h/h|hr|hrs|/\s?(?:hr|hh|hour|h|hora)|\s?(?:per|an|a|la|por|x)\s(?:hr|hour|hora)"
+    r"|\s?(?:roses|rosas|rose|rosa)\b|\s?\U0001F339))",
+    re.IGNORECASE,
+)
+
+
 def _age(value: str, text: str, start: int, end: int) -> EntityFields:
     return {"type": "age", "value": value, "text": text, "start": start, "end": end}
 
@@ -66,7 +76,9 @@ def _after_name(text: str, at: int) -> bool:
 # Words that must occur for a label-first age or a worded price (nlp.scan.WordScan).
 AGE_WORDS = ("turned", "cumpl", "age", "edad")
 PRICE_WORDS = ("usd", "dollar", "dólar", "dolar")
-_OWN_WORDS = WordScan(AGE_WORDS + PRICE_WORDS)
+# Rates written with a unit and no "$" ("80qv 140hh", "200/hr", "100 roses", "100 🌹").
+RATE_WORDS = ("qv", "hh", "hr", "hour", "hora", "rose", "rosa")
+_OWN_WORDS = WordScan(AGE_WORDS + PRICE_WORDS + RATE_WORDS)
 
 
 def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[EntityFields]:
@@ -124,5 +136,9 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
     if not words.keys().isdisjoint(PRICE_WORDS):
         for m in _PRICE_WORD.finditer(text):
             value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
+            out.append(_price(text, m.start(), m.end(), value))
+    if "\U0001F339" in text or not words.keys().isdisjoint(RATE_WORDS):
+        for m in _PRICE_RATE.finditer(text):
+            value = m["n"] + (f".{m['c']}" if m["c"] else "")
             out.append(_price(text, m.start(), m.end(), value))
     return out

@@ -21,11 +21,13 @@ from nlp.contacts import (
 )
 from nlp.crypto import CRYPTO_WORDS, find_crypto_addresses
 from nlp.phones import find_phones, may_spell_digits
-from nlp.quantities import AGE_WORDS, PRICE_WORDS, find_ages, find_prices
+from nlp.quantities import AGE_WORDS, PRICE_WORDS, RATE_WORDS, find_ages, find_prices
 from nlp.scan import WordScan
 
 # Every finder's words, found in one pass per text.
-_WORDS = WordScan(EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS + CRYPTO_WORDS + AGE_WORDS + PRICE_WORDS)
+_WORDS = WordScan(
+    EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS + CRYPTO_WORDS + AGE_WORDS + PRICE_WORDS + RATE_WORDS
+)
 
 
 def find_selectors(
