@@ -188,9 +188,7 @@ def clause_bounds(text: str) -> list[int]:
     return [m.end() for m in _CLAUSE_END.finditer(text)]
 
 
-def in_context(
-    indicators: Iterable[IndicatorFields], contexts: set[str]
-) -> list[IndicatorFields]:
+def in_context(indicators: Iterable[IndicatorFields], contexts: set[str]) -> list[IndicatorFields]:
     """Indicators of the domains this text belongs to: a context word of the domain
     ("incall", "hiring", "trabajo"), or two different categories of it besides the
     look-alike cues. One cue in a fundraiser, a dating profile or a car ad is not an
@@ -200,7 +198,9 @@ def in_context(
     for ind in found:
         kinds.setdefault(ind["domain"], set()).add(ind["category"])
     shown = set(contexts) | {
-        d for d, cats in kinds.items() if len(cats) >= 3 or (len(cats) >= 2 and cats - LOOK_ALIKE_CUES)
+        d
+        for d, cats in kinds.items()
+        if len(cats) >= 3 or (len(cats) >= 2 and cats - LOOK_ALIKE_CUES)
     }
     # Hidden contact details are a warning sign in any offer, sex or labor (a spelled
     # phone in a job ad that asks no questions); in a text of neither kind they are not.

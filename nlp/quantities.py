@@ -137,7 +137,7 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
         for m in _PRICE_WORD.finditer(text):
             value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
             out.append(_price(text, m.start(), m.end(), value))
-    if "\U0001F339" in text or not words.keys().isdisjoint(RATE_WORDS):
+    if "\U0001f339" in text or not words.keys().isdisjoint(RATE_WORDS):
         for m in _PRICE_RATE.finditer(text):
             value = m["n"] + (f".{m['c']}" if m["c"] else "")
             out.append(_price(text, m.start(), m.end(), value))
