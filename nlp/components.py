@@ -112,28 +112,53 @@ class IndicatorMatcher:
         put(doc, "lantern_indicators", self._finish(doc, hits))
         return doc
 
+    def _asked_or_supposed(self, text: str, bounds: list[int]) -> list[tuple[list[str], int]]:
+        out: list[tuple[list[str], int]] = []
+        starts = [0, *bounds]
+        for n, a in enumerate(starts):
+            piece = text[a : starts[n + 1] if n + 1 < len(starts) else len(text)]
+            if piece.rstrip().endswith("?") or "¿" in piece:
+                out.append((self.all_categories, n))
+            elif _CONDITIONAL.match(piece.lstrip()):
+                out.append(([c for c in self.all_categories if c not in _NOT_SUPPOSED], n))
+        return out
+
     def _finish(self, doc: Doc, hits: list[Hit]) -> list[IndicatorFields]:
         banned: set[str] = set()
         local: list[tuple[list[str], int, int]] = []
-        clauses: list[tuple[list[str], int]] = []  # (categories, clause number)
+        said: list[tuple[list[str], int]] = []  # clause negatives: (categories, char)
         contexts: set[str] = set()
-        text = doc_text(doc)
-        bounds = clause_bounds(text) if any(r.scope == "clause" for r, *_ in hits) else []
-        for rule, start, end, cstart, _ in hits:
+        positive: list[Hit] = []
+        for hit in hits:
+            rule = hit[0]
             if rule.context is not None:
                 contexts.add(rule.context)
-            elif rule.negative:
+            elif not rule.negative:
+                positive.append(hit)
+            else:
                 cats = self.all_categories if "*" in rule.suppresses else rule.suppresses
                 if rule.scope == "document":
                     banned.update(cats)
                 elif rule.scope == "clause":
-                    clauses.append((cats, bisect_right(bounds, cstart)))
+                    said.append((cats, hit[3]))
                 else:
-                    local.append((cats, start, end))
+                    local.append((cats, hit[1], hit[2]))
+        text = doc_text(doc)
+        entities = get(doc, "lantern_entities") or []
+        hidden = "obscured_contact" not in banned and [
+            e for e in entities if e.get("obfuscated") and e["type"] in ("phone", "email")
+        ]
+        if not positive and not hidden:
+            return []
+        # Clauses are worked out only for texts with something to suppress in them.
+        bounds: list[int] = []
+        clauses: list[tuple[list[str], int]] = []
+        if positive and (said or "?" in text or _may_suppose(text)):
+            bounds = clause_bounds(text)
+            clauses = [(cats, bisect_right(bounds, at)) for cats, at in said]
+            clauses += self._asked_or_supposed(text, bounds)
         best: dict[tuple[str, int, int], IndicatorFields] = {}
-        for rule, start, end, cstart, cend in hits:
-            if rule.negative or rule.context is not None:
-                continue
+        for rule, start, end, cstart, cend in positive:
             category = rule.category or ""
             if category in banned or (
                 local
@@ -156,29 +181,31 @@ class IndicatorMatcher:
                 cstart,
                 cend,
             )
-        if "obscured_contact" not in banned:
-            for e in get(doc, "lantern_entities") or []:
-                if e.get("obfuscated") and e["type"] in ("phone", "email"):
-                    key = ("obscured_contact", e["start"], e["end"])
-                    best[key] = _indicator(
-                        "obscured_contact",
-                        "sex",
-                        f"selector.{e['type']}.obfuscated",
-                        OBSCURED_CONTACT_WEIGHT,
-                        e["text"],
-                        e["start"],
-                        e["end"],
-                    )
+        for e in hidden or []:
+            best[("obscured_contact", e["start"], e["end"])] = _indicator(
+                "obscured_contact",
+                "sex",
+                f"selector.{e['type']}.obfuscated",
+                OBSCURED_CONTACT_WEIGHT,
+                e["text"],
+                e["start"],
+                e["end"],
+            )
+        if not best:
+            return []
         if "sex" not in contexts and any(
-            _sex_rate(text, e) for e in get(doc, "lantern_entities") or [] if e["type"] == "price"
+            _sex_rate(text, e) for e in entities if e["type"] == "price"
         ):
             contexts.add("sex")
         return sorted(in_context(best.values(), contexts), key=_INDICATOR_ORDER)
 
 
-# Cues common in lawful texts (an emoji, "24/7", "new in town", a spelled-out phone):
+# Cues common in lawful texts (an emoji, "24/7", "new in town", a spelled-out phone,
+# "discreet and professional"):
 # they never make a text's domain on their own, however many of them there are.
-LOOK_ALIKE_CUES = frozenset({"coded_emoji", "movement", "always_available", "obscured_contact"})
+LOOK_ALIKE_CUES = frozenset(
+    {"coded_emoji", "movement", "always_available", "obscured_contact", "trust_language"}
+)
 _CLAUSE_END = re.compile(r"[.!?;\n]+(?=\s|$)|[!?;\n]")
 
 
@@ -213,7 +240,10 @@ def in_context(indicators: Iterable[IndicatorFields], contexts: set[str]) -> lis
 
 # What follows a rate in a sex ad: its units ("80qv", "140hh", "100 roses"), or an hourly
 # rate no job ad offers ("250/hr"; wages stay well under SEX_HOURLY).
-_SEX_UNIT = re.compile(r"\s?(?:qv|qk|hh|hhr|h/h|roses|rosas|rose|rosa|\U0001F339)", re.IGNORECASE)
+_SEX_UNIT = re.compile(
+    r"\s?(?:/\s?)?(?:qv|qk|hh|hhr|h/h|half|30\s?min|roses|rosas|rose|rosa|\U0001F339)",
+    re.IGNORECASE,
+)
 _HOURLY = re.compile(r"\s?(?:/\s?|per\s|an\s|la\s|por\s|x\s)?(?:hr|hour|hora)\b", re.IGNORECASE)
 SEX_HOURLY = 100.0
 SEX_UNIT_MIN = 50.0  # "100 roses" is a rate; "a dozen roses $35" is a florist's price
@@ -228,6 +258,19 @@ def _sex_rate(text: str, price: EntityFields) -> bool:
     if value >= SEX_UNIT_MIN and _SEX_UNIT.match(after):
         return True
     return value >= SEX_HOURLY and _HOURLY.match(after) is not None
+
+
+# A clause that asks ("¿te pueden descontar el hospedaje?") or supposes ("if your
+# employer keeps your passport, call…") describes an indicator without asserting it.
+# A threat is the exception: "if you leave, we call immigration" is the threat itself.
+_CONDITIONAL = re.compile(r"(?:^|[.!?;:\n]\s*)(?:if|si)\s", re.IGNORECASE)
+_NOT_SUPPOSED = frozenset({"threats"})
+_IF_WORDS = ("if ", "If ", "IF ", "si ", "Si ", "SI ")
+
+
+def _may_suppose(text: str) -> bool:
+    # Substring checks first: the clause regex runs on few texts.
+    return any(w in text for w in _IF_WORDS) and _CONDITIONAL.search(text) is not None
 
 
 def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:

@@ -65,7 +65,8 @@ _DOT_WORD = re.compile(r"\s+(?:dot|punto)\s+", re.IGNORECASE)
 _SPELLED_USER_STOP = {"me", "us", "text", "call", "email", "mail", "write", "contact", "or"}
 # Words that must occur for a kind to be present (see the module note).
 _AT_WORDS = (" at ", "(at)", "[at]", "arroba")
-EMAIL_WORDS = (" dot ", "(dot)", "[dot]", " punto ", "(punto)", "[punto]") + _AT_WORDS
+_DOT_WORDS = (" dot ", "(dot)", "[dot]", " punto ", "(punto)", "[punto]")
+EMAIL_WORDS = _DOT_WORDS + _AT_WORDS
 URL_WORDS = ("http",)
 PAYMENT_WORDS = ("venmo", "paypal", "zelle")
 _OWN_WORDS = WordScan(EMAIL_WORDS + URL_WORDS + PAYMENT_WORDS)
@@ -77,23 +78,32 @@ def find_emails(text: str, words: dict[str, list[int]] | None = None) -> list[En
     out: list[EntityFields] = []
     if "@" in text:
         out += [entity("email", m.group(0).lower(), m) for m in _EMAIL.finditer(text)]
-    if not words.keys().isdisjoint(EMAIL_WORDS):
+    # The spelled form needs a dot word before its top-level domain; "at" alone is common.
+    if not words.keys().isdisjoint(_DOT_WORDS) and not words.keys().isdisjoint(_AT_WORDS):
         for m in _EMAIL_SPELLED.finditer(text):
             if m["user"].lower() in _SPELLED_USER_STOP:
                 continue
             user = _DOT_WORD.sub(".", m["user"])
             value = f"{user}@{m['domain']}.{m['tld']}".lower()
             out.append(entity("email", value, m, obfuscated=True))
-    if not words.keys().isdisjoint(_AT_WORDS):
+    at_words = [p for w in _AT_WORDS for p in words.get(w, ())]
+    if at_words:
         taken = {(e["start"], e["end"]) for e in out}
-        out += [e for e in _at_word_emails(text) if (e["start"], e["end"]) not in taken]
+        out += [e for e in _at_word_emails(text, at_words) if (e["start"], e["end"]) not in taken]
     return out
 
 
-def _at_word_emails(text: str) -> list[EntityFields]:
-    """Emails whose "@" is a word and whose domain has real dots (see _EMAIL_AT_WORD)."""
+def _at_word_emails(text: str, positions: list[int]) -> list[EntityFields]:
+    """Emails whose "@" is a word and whose domain has real dots (see _EMAIL_AT_WORD),
+    tried only where the word was found (a bracket or spaces may come first)."""
     out: list[EntityFields] = []
-    for m in _EMAIL_AT_WORD.finditer(text):
+    for p in sorted(set(positions)):
+        m = next(
+            (hit for s in range(max(0, p - 3), p + 1) if (hit := _EMAIL_AT_WORD.match(text, s))),
+            None,
+        )
+        if m is None:
+            continue
         user = _USER_BEFORE.search(text, max(0, m.start() - 64), m.start())
         if user is None or user.group(0).lower() in _SPELLED_USER_STOP:
             continue

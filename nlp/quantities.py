@@ -38,14 +38,43 @@ _PRICE_WORD = re.compile(
 )
 
 
-# A number and a rate unit: the units of sex ads (qv, hh, hhr, roses) and "per hour"
-# forms. "12 hours" (a shift) is not a rate; "$16/hr" is read by the "$" pass.
-_PRICE_RATE = re.compile(
-    r"(?<![\d$.,])(?P<n>\d{2,4})(?:\.(?P<c>\d{2}))?"
-    r"(?=\s?(?:qv|qk|hh|hhr|h/h|hr|hrs|/\s?(?:hr|hh|hour|h|hora)|\s?(?:per|an|a|la|por|x)\s(?:hr|hour|hora)"
-    r"|\s?(?:roses|rosas|rose|rosa)\b|\s?\U0001F339))",
+# A number and a rate unit: the units of sex ads (qv, hh, hhr, half, roses) and "per
+# hour" forms. Read from where the unit is (a compiled word pass found it) back to the
+# number, so texts pay nothing per character. "12 hours" and "16 hr days" (shifts) are
+# not rates; "$16/hr" is read by the "$" pass.
+_UNIT_AT = re.compile(
+    r"(?:qv|qk|hhr|hh|h/h|hrs|hr|half|hours|hour|horas|hora|roses|rose|rosas|rosa|\U0001F339)"
+    r"(?![a-z])",
     re.IGNORECASE,
 )
+_NUMBER_BEFORE = re.compile(
+    r"(?<![\d$.,])(?P<n>\d{2,4})(?:\.(?P<c>\d{2}))?"
+    r"(?P<gap>\s?(?:/\s?|(?:per|an|a|la|por|x)\s)?)$",
+    re.IGNORECASE,
+)
+_HOUR_WORDS = frozenset({"hours", "hour", "horas", "hora", "hrs"})
+BARE_HR_MIN = 40  # "250 hr" is a rate; "16 hr days" is a shift
+
+
+def _rate_prices(text: str, positions: list[int]) -> list[EntityFields]:
+    out: list[EntityFields] = []
+    seen: set[int] = set()
+    for p in sorted(set(positions)):
+        unit = _UNIT_AT.match(text, p)
+        if unit is None:
+            continue
+        before = _NUMBER_BEFORE.search(text, max(0, p - 16), p)
+        if before is None or before.start() in seen:
+            continue
+        word, gap = unit.group(0).lower(), before["gap"].strip()
+        if word in _HOUR_WORDS and not gap:
+            continue
+        if word == "hr" and not gap and int(before["n"]) < BARE_HR_MIN:
+            continue
+        seen.add(before.start())
+        value = before["n"] + (f".{before['c']}" if before["c"] else "")
+        out.append(_price(text, before.start(), before.start() + len(value), value))
+    return out
 
 
 def _age(value: str, text: str, start: int, end: int) -> EntityFields:
@@ -77,7 +106,7 @@ def _after_name(text: str, at: int) -> bool:
 AGE_WORDS = ("turned", "cumpl", "age", "edad")
 PRICE_WORDS = ("usd", "dollar", "dólar", "dolar")
 # Rates written with a unit and no "$" ("80qv 140hh", "200/hr", "100 roses", "100 🌹").
-RATE_WORDS = ("qv", "hh", "hr", "hour", "hora", "rose", "rosa")
+RATE_WORDS = ("qv", "hh", "hr", "hour", "hora", "ros", "half")  # "ros": rose(s), rosa(s)
 _OWN_WORDS = WordScan(AGE_WORDS + PRICE_WORDS + RATE_WORDS)
 
 
@@ -137,8 +166,9 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
         for m in _PRICE_WORD.finditer(text):
             value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
             out.append(_price(text, m.start(), m.end(), value))
-    if "\U0001f339" in text or not words.keys().isdisjoint(RATE_WORDS):
-        for m in _PRICE_RATE.finditer(text):
-            value = m["n"] + (f".{m['c']}" if m["c"] else "")
-            out.append(_price(text, m.start(), m.end(), value))
+    units = [p for w in RATE_WORDS for p in words.get(w, ())]
+    if "\U0001f339" in text:
+        units += [i for i, ch in enumerate(text) if ch == "\U0001f339"]
+    if units:
+        out += _rate_prices(text, units)
     return out
