@@ -62,9 +62,13 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
-eval: install ## extraction quality on the development and held-out sets
-	$(PY) -m nlp.evaluate tests/devset/*.jsonl
-	$(PY) -m nlp.evaluate tests/heldout/heldout.jsonl
+eval: install ## extraction quality: development part (tuned on), test part and fresh texts (only measured)
+	@echo "== development part: rules are tuned on these"
+	$(PY) -m nlp.evaluate tests/devset/*.jsonl tests/corpus/dev/*.jsonl
+	@echo "== test part: only measured, never tuned on"
+	$(PY) -m nlp.evaluate tests/heldout/heldout.jsonl tests/corpus/test/*.jsonl
+	@echo "== written after the rules were frozen: only measured"
+	$(PY) -m nlp.evaluate tests/corpus/fresh/*.jsonl
 
 bench: install ## throughput benchmarks (figures, not pass/fail)
 	$(PY) benchmarks/nlp.py

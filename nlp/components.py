@@ -229,13 +229,12 @@ def in_context(indicators: Iterable[IndicatorFields], contexts: set[str]) -> lis
         for d, cats in kinds.items()
         if len(cats) >= 3 or (len(cats) >= 2 and cats - LOOK_ALIKE_CUES)
     }
+    kept = [ind for ind in found if ind["domain"] in shown]
     # Hidden contact details are a warning sign in any offer, sex or labor (a spelled
-    # phone in a job ad that asks no questions); in a text of neither kind they are not.
-    return [
-        ind
-        for ind in found
-        if ind["domain"] in shown or (ind["category"] == "obscured_contact" and shown)
-    ]
+    # phone in a job ad that charges a fee); beside nothing else they are not.
+    if any(ind["category"] != "obscured_contact" for ind in kept):
+        kept += [i for i in found if i["category"] == "obscured_contact" and i not in kept]
+    return kept
 
 
 # What follows a rate in a sex ad: its units ("80qv", "140hh", "100 roses"), or an hourly
