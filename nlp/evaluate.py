@@ -110,12 +110,21 @@ def evaluate(records: list[LabeledText]) -> Report:
         )
         _score_bags(
             report.entities,
-            Counter((e.type, e.value) for e in gold.entities),
-            Counter((e.type, e.value) for e in result.entities),
+            Counter((e.type, _comparable(e.type, e.value)) for e in gold.entities),
+            Counter((e.type, _comparable(e.type, e.value)) for e in result.entities),
             gold.id,
             report.errors,
         )
     return report
+
+
+# Handles and addresses are case-insensitive identifiers (Lantern lower-cases them);
+# a labeler who kept "$SanJudasAurora" as written means the same selector.
+_CASELESS = frozenset({"email", "url", "social_handle", "payment_handle"})
+
+
+def _comparable(kind: str, value: str) -> str:
+    return value.lower() if kind in _CASELESS else value
 
 
 def _score_sets(

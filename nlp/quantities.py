@@ -21,12 +21,16 @@ _CLOSES = r"(?=[.!,;)]|\s*$|\s+[^\w\s$])"
 _AGE_NUMBER = re.compile(rf"(?P<a>[1-7]\d)(?:(?P<unit>{_UNIT})|{_CLOSES})")
 # A bare age after two capitalized words ("Coco Fakename 22."); an emoji may stand between.
 _NAME_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]+ [A-Z][a-z]+$")
-_AGE_TURNED = re.compile(r"(?:turned|cumplidos|cumplí|cumpli) (?P<a>1[89]|[2-7]\d)\b")
+_AGE_TURNED = re.compile(
+    r"(?:turned|turning|cumplidos|cumplí|cumpli) (?P<a>1[89]|[2-7]\d)\b", re.IGNORECASE
+)
+# Personals write age and sex together: "29/F", "32 / m". Found from the slash back.
+_AGE_SEX = re.compile(r"/\s?[FfMm](?![A-Za-z])")
 
 
 _AGE_LABEL = re.compile(
     r"(?:age[sd]?|edad(?:es)?)\s*(?:[:=]|is|de)?\s*(?P<b>1[89]|[2-7]\d)\b"
-    r"(?:\s*(?:-|to|a|y)\s*(?P<c>1[89]|[2-7]\d)\b)?",
+    r"(?:\s*(?:-|to|a|y|and|&)\s*(?P<c>1[89]|[2-7]\d)\b)?",
     re.IGNORECASE,
 )
 # "$" prices ("$150", "$ 1,500.00") are read whole by nlp.scan.dollar_prices; the pattern
@@ -103,7 +107,7 @@ def _after_name(text: str, at: int) -> bool:
 
 
 # Words that must occur for a label-first age or a worded price (nlp.scan.WordScan).
-AGE_WORDS = ("turned", "cumpl", "age", "edad")
+AGE_WORDS = ("turn", "cumpl", "age", "edad")  # "turn": turned, turning
 PRICE_WORDS = ("usd", "dollar", "dólar", "dolar")
 # Rates written with a unit and no "$" ("80qv 140hh", "200/hr", "100 roses", "100 🌹").
 RATE_WORDS = ("qv", "hh", "hr", "hour", "hora", "ros", "half")  # "ros": rose(s), rosa(s)
@@ -128,7 +132,14 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
             out.append(_age(value, m.group(0), start, m.end()))
         elif _after_name(text, start):
             out.append(_age(value, value, start, start + 2))
-    if "turned" in words or "cumpl" in words:
+    if "/" in text:
+        for m in _AGE_SEX.finditer(text):
+            end = len(text[: m.start()].rstrip())  # "32 / m": back over the space
+            digits = text[max(0, end - 3) : end]
+            two = digits[-2:]
+            if two.isdigit() and "18" <= two <= "79" and not digits[:-2].isdigit():
+                out.append(_age(two, text[end - 2 : m.end()], end - 2, m.end()))
+    if "turn" in words or "cumpl" in words:
         for m in _AGE_TURNED.finditer(text):
             out.append(_age(m["a"], m["a"], m.start("a"), m.end("a")))
     for label in ("age", "edad"):

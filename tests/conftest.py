@@ -25,6 +25,10 @@ from leads.settings import REPO_ROOT, Settings, get_settings
 TESTS = Path(__file__).resolve().parent
 DEVSET = sorted((TESTS / "devset").glob("*.jsonl"))  # the labeled texts rules are tuned on
 HELDOUT = TESTS / "heldout" / "heldout.jsonl"  # labeled texts nobody tuned on
+# The evaluation corpus (tests/corpus/LABELING.md): split once by tests/corpus/split.py.
+CORPUS_DEV = sorted((TESTS / "corpus" / "dev").glob("*.jsonl"))  # tuned on
+CORPUS_TEST = sorted((TESTS / "corpus" / "test").glob("*.jsonl"))  # only measured
+CORPUS_FRESH = sorted((TESTS / "corpus" / "fresh").glob("*.jsonl"))  # after the freeze
 
 
 @dataclass
