@@ -40,13 +40,13 @@ def test_help_is_available_on_every_command() -> None:
 
 def test_extract_reports_each_bad_line_and_processes_the_rest(tmp_path: Path) -> None:
     rows: list[Any] = [
-        {"id": "a", "text": "100% real, call seven oh two five five five oh one four two"},
+        {"id": "a", "text": "100% real, incall, call seven oh two five five five oh one four two"},
         {"id": "empty", "text": ""},
         b"\x00\x01\xfe\xff garbage\n",
         b'{"id": "bad-utf8", "text": "caf\xe9"}\n',
         {"id": "no-text", "body": "where is the text"},
         {"id": "huge", "text": "word " * 220_000},
-        {"id": "b", "text": "we keep your passport"},
+        {"id": "b", "text": "Hiring: we keep your passport"},
     ]
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     result = lantern("extract", str(source))

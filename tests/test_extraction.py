@@ -50,10 +50,30 @@ def test_offsets_point_at_the_text_as_written() -> None:
         assert text[start:end] == written
 
 
-def test_hidden_phone_raises_the_obscured_contact_indicator() -> None:
-    result = extract("call seven oh two five five five oh one four two")
+def test_hidden_phone_raises_the_obscured_contact_indicator_in_an_ad() -> None:
+    result = extract("incall tonight, call seven oh two five five five oh one four two")
     assert [i.category for i in result.indicators] == ["obscured_contact"]
-    assert extract("call (702) 555-0142").indicators == []
+    assert extract("incall tonight, call (702) 555-0142").indicators == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call seven oh two five five five oh one four two",  # a phone alone
+        "🌹 Mother's Day roses, a dozen $25 🌹 proceeds to the girls' soccer team",
+        "Band tour ✈️ new in town every night, tickets $20",
+        "Your employer cannot keep your passport. It is illegal. Call the hotline.",
+        "¿Te pueden descontar el hospedaje del cheque? Escucha el programa del martes.",
+        "Bilingual server wanted, must speak Korean and English, $15/hr",
+    ],
+)
+def test_look_alikes_advice_questions_and_requirements_raise_nothing(text: str) -> None:
+    assert extract(text).indicators == []
+
+
+def test_a_threat_stays_a_threat_in_a_conditional() -> None:
+    text = "Farm work, housing provided. If you leave early we call immigration on you."
+    assert "threats" in {i.category for i in extract(text).indicators}
 
 
 def test_emails_payment_handles_and_prices() -> None:
@@ -73,7 +93,8 @@ def test_locations_come_with_coordinates() -> None:
 
 def test_every_indicator_category_has_a_rule_and_labor_has_spanish() -> None:
     rules = load_rules()
-    assert {r.category for r in rules} | {"obscured_contact"} == set(CATEGORIES)
+    positive = {r.category for r in rules if not r.negative and r.context is None}
+    assert positive | {"obscured_contact"} == set(CATEGORIES)
     labor = {r.category for r in rules if r.lang == "es" and r.category in CATEGORIES[10:]}
     assert labor == set(CATEGORIES[10:])
 
@@ -81,17 +102,19 @@ def test_every_indicator_category_has_a_rule_and_labor_has_spanish() -> None:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("barely legal and sweet", "youth"),
-        ("jovencita disponible", "youth"),
-        ("we keep your passport", "document_retention"),
-        ("guardamos tu pasaporte", "document_retention"),
-        ("placement fee required", "recruitment_fees"),
-        ("pay a $500 fee before you start", "recruitment_fees"),
-        ("no phones allowed", "isolation"),
-        ("llamamos a inmigración", "threats"),
+        ("barely legal and sweet, incall", "youth"),
+        ("jovencita disponible, servicio completo", "youth"),
+        ("Hiring: we keep your passport", "document_retention"),
+        ("Se solicitan trabajadores, guardamos tu pasaporte", "document_retention"),
+        ("Hiring, placement fee required", "recruitment_fees"),
+        ("Job: pay a $500 fee before you start", "recruitment_fees"),
+        ("Farm workers wanted, no phones allowed", "isolation"),
+        ("Trabajo en el campo: si te vas, llamamos a inmigración", "threats"),
     ],
 )
 def test_rules_fire_in_english_and_spanish(text: str, category: str) -> None:
+    # Each text carries a context word of its domain (a job, an ad): a category counts
+    # only in a text of its kind (nlp/patterns/context.jsonl).
     assert category in {i.category for i in extract(text).indicators}
 
 
