@@ -98,9 +98,11 @@ def network_points(ads: int, stated_ages: int, states: int, relation: str = "ide
     ``relation``: "identity" (phone, email, handle…) or "similar" (template only)."""
     if ads < 2:
         return 0
-    points = 6 * min(ads - 1, 4) + 6 * min(max(stated_ages - 1, 0), 3) + 5 * min(states - 1, 3)
+    ages_beyond_one, states_beyond_one = max(stated_ages - 1, 0), max(states - 1, 0)
+    points = 6 * min(ads - 1, 4) + 6 * min(ages_beyond_one, 3) + 5 * min(states_beyond_one, 3)
     points = min(points, NETWORK_CAP)
-    return round(points * SIMILAR_FACTOR) if relation == "similar" else points
+    # Weaker, never nothing: a shared template still says where to look.
+    return max(1, round(points * SIMILAR_FACTOR)) if relation == "similar" else points
 
 
 def combine(document_score: int, points: int) -> int:
