@@ -95,7 +95,15 @@ class IndicatorMatcher:
         }
         self.all_categories = list(self.domains)
         make_doc = pattern_maker(nlp)
+        # Context words are looked up only for texts whose categories do not show their
+        # domain already: most texts never need them, and they are common words.
+        self.context_words = PhraseIndex(nlp.vocab, attr="LOWER")
+        self.context_of: dict[int, str] = {}
         for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
+            if rule.context is not None:
+                self.context_words.add(rule.id, [make_doc(p) for p in rule.phrases or []])
+                self.context_of[nlp.vocab.strings[rule.id]] = rule.context
+                continue
             seq = rule.sequence
             first = rule.phrases if seq is None else seq[rule.anchor]
             self.matcher.add(rule.id, [make_doc(p) for p in first or []])
@@ -127,13 +135,10 @@ class IndicatorMatcher:
         banned: set[str] = set()
         local: list[tuple[list[str], int, int]] = []
         said: list[tuple[list[str], int]] = []  # clause negatives: (categories, char)
-        contexts: set[str] = set()
         positive: list[Hit] = []
         for hit in hits:
             rule = hit[0]
-            if rule.context is not None:
-                contexts.add(rule.context)
-            elif not rule.negative:
+            if not rule.negative:
                 positive.append(hit)
             else:
                 cats = self.all_categories if "*" in rule.suppresses else rule.suppresses
@@ -193,10 +198,15 @@ class IndicatorMatcher:
             )
         if not best:
             return []
-        if "sex" not in contexts and any(
-            _sex_rate(text, e) for e in entities if e["type"] == "price"
-        ):
-            contexts.add("sex")
+
+        def contexts() -> set[str]:
+            found = {self.context_of[m[0]] for m in phrase_spans(self.context_words, doc)}
+            if "sex" not in found and any(
+                _sex_rate(text, e) for e in entities if e["type"] == "price"
+            ):
+                found.add("sex")
+            return found
+
         return sorted(in_context(best.values(), contexts), key=_INDICATOR_ORDER)
 
 
@@ -215,20 +225,24 @@ def clause_bounds(text: str) -> list[int]:
     return [m.end() for m in _CLAUSE_END.finditer(text)]
 
 
-def in_context(indicators: Iterable[IndicatorFields], contexts: set[str]) -> list[IndicatorFields]:
+def in_context(
+    indicators: Iterable[IndicatorFields], contexts: Callable[[], set[str]]
+) -> list[IndicatorFields]:
     """Indicators of the domains this text belongs to: a context word of the domain
-    ("incall", "hiring", "trabajo"), or two different categories of it besides the
-    look-alike cues. One cue in a fundraiser, a dating profile or a car ad is not an
-    indicator."""
+    ("incall", "hiring", "trabajo"; ``contexts`` finds them), or two different categories
+    of it besides the look-alike cues, or three of any kind. One cue in a fundraiser, a
+    dating profile or a car ad is not an indicator."""
     found = list(indicators)
     kinds: dict[str, set[str]] = {}
     for ind in found:
         kinds.setdefault(ind["domain"], set()).add(ind["category"])
-    shown = set(contexts) | {
+    shown = {
         d
         for d, cats in kinds.items()
         if len(cats) >= 3 or (len(cats) >= 2 and cats - LOOK_ALIKE_CUES)
     }
+    if kinds.keys() - shown:
+        shown |= contexts()  # words of the text's kind, read only when needed
     kept = [ind for ind in found if ind["domain"] in shown]
     # Hidden contact details are a warning sign in any offer, sex or labor (a spelled
     # phone in a job ad that charges a fee); beside nothing else they are not.

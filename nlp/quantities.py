@@ -56,6 +56,8 @@ _NUMBER_BEFORE = re.compile(
     r"(?P<gap>\s?(?:/\s?|(?:per|an|a|la|por|x)\s)?)$",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_BEFORE_UNIT = frozenset("0123456789 /\u00a0")
 _HOUR_WORDS = frozenset({"hours", "hour", "horas", "hora", "hrs"})
 BARE_HR_MIN = 40  # "250 hr" is a rate; "16 hr days" is a shift
 
@@ -64,10 +66,17 @@ def _rate_prices(text: str, positions: list[int]) -> list[EntityFields]:
     out: list[EntityFields] = []
     seen: set[int] = set()
     for p in sorted(set(positions)):
+        if not p or text[p - 1] not in _BEFORE_UNIT:
+            continue  # "three", "across": a unit's letters inside a word
+        lo = max(0, p - 12)
+        # Most units follow a "$" price the "$" pass already read ("$200/hr"), or no
+        # number at all: both are turned away before the patterns run.
+        if _DIGIT.search(text, lo, p) is None or "$" in text[lo:p]:
+            continue
         unit = _UNIT_AT.match(text, p)
         if unit is None:
             continue
-        before = _NUMBER_BEFORE.search(text, max(0, p - 16), p)
+        before = _NUMBER_BEFORE.search(text, lo, p)
         if before is None or before.start() in seen:
             continue
         word, gap = unit.group(0).lower(), before["gap"].strip()
@@ -132,15 +141,19 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
             out.append(_age(value, m.group(0), start, m.end()))
         elif _after_name(text, start):
             out.append(_age(value, value, start, start + 2))
-    if "/" in text:
-        for m in _AGE_SEX.finditer(text):
+    slash = text.find("/")
+    while slash != -1:
+        m = _AGE_SEX.match(text, slash)
+        slash = text.find("/", slash + 1)
+        if m is not None:
             end = len(text[: m.start()].rstrip())  # "32 / m": back over the space
             digits = text[max(0, end - 3) : end]
             two = digits[-2:]
             if two.isdigit() and "18" <= two <= "79" and not digits[:-2].isdigit():
                 out.append(_age(two, text[end - 2 : m.end()], end - 2, m.end()))
-    if "turn" in words or "cumpl" in words:
-        for m in _AGE_TURNED.finditer(text):
+    for pos in (*words.get("turn", ()), *words.get("cumpl", ())):
+        m = _AGE_TURNED.match(text, pos)
+        if m is not None:
             out.append(_age(m["a"], m["a"], m.start("a"), m.end("a")))
     for label in ("age", "edad"):
         for pos in words.get(label, ()):
@@ -178,8 +191,10 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
             value = (m["a"] or m["b"]).replace(",", "") + (m["d"] or m["e"] or "")
             out.append(_price(text, m.start(), m.end(), value))
     units = [p for w in RATE_WORDS for p in words.get(w, ())]
-    if "\U0001f339" in text:
-        units += [i for i, ch in enumerate(text) if ch == "\U0001f339"]
+    rose = text.find("\U0001f339")
+    while rose != -1:
+        units.append(rose)
+        rose = text.find("\U0001f339", rose + 1)
     if units:
         out += _rate_prices(text, units)
     return out
