@@ -155,21 +155,24 @@ def _similar(
         for lead in leads:
             if lead["id"] not in docs and lead["id"] not in outside:
                 outside[lead["id"]] = (lead, selector)
-    ids = sorted(outside)[:max_docs] + sorted({d for v in by_template.values() for d in v})
+    kept = sorted(outside)[:max_docs]
+    ids = kept + sorted({d for v in by_template.values() for d in v})
     sigs: dict[str, list[int]] = {}
     for i in range(0, len(ids), _CHUNK):
         found = es.mget(index=settings.index("templates"), ids=ids[i : i + _CHUNK],
                         source=["signature"])["docs"]  # fmt: skip
         sigs.update({d["_id"]: d["_source"]["signature"] for d in found if d.get("found")})
     out = []
-    for lead_id in sorted(outside)[:max_docs]:
+    for lead_id in kept:
         lead, selector = outside[lead_id]
-        scored = sorted(
-            ((similarity(sigs[lead_id], sigs[m]), m) for m in by_template[selector]
+        members = by_template[selector]
+        # The most similar network ad (the smallest id among equals).
+        best, closest = min(
+            ((similarity(sigs[lead_id], sigs[m]), m) for m in members
              if lead_id in sigs and m in sigs),
             key=lambda pair: (-pair[0], pair[1]),
+            default=(0.0, members[0]),
         )  # fmt: skip
-        best, closest = scored[0] if scored else (0.0, by_template[selector][0])
         out.append(SimilarDoc(**_doc_fields(lead), template=selector,
                               similarity=round(best, 2), closest=closest))  # fmt: skip
     return sorted(out, key=lambda d: (-d.similarity, -d.score, d.id))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from leads.models import Domain, EntityFields, IndicatorFields
+from leads.models import Domain, IndicatorFields
 from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
@@ -29,6 +29,7 @@ from nlp.patterndocs import lower_hashes, pattern_maker
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
 from nlp.places import PlaceMatcher
+from nlp.quantities import sex_ad_rate
 from nlp.selectors import find_selectors
 
 OBSCURED_CONTACT_WEIGHT = 25.0
@@ -150,9 +151,11 @@ class IndicatorMatcher:
                     local.append((cats, hit[1], hit[2]))
         text = doc_text(doc)
         entities = get(doc, "lantern_entities") or []
-        hidden = "obscured_contact" not in banned and [
-            e for e in entities if e.get("obfuscated") and e["type"] in ("phone", "email")
-        ]
+        hidden = (
+            []
+            if "obscured_contact" in banned
+            else [e for e in entities if e.get("obfuscated") and e["type"] in ("phone", "email")]
+        )
         if not positive and not hidden:
             return []
         # Clauses are worked out only for texts with something to suppress in them.
@@ -186,7 +189,7 @@ class IndicatorMatcher:
                 cstart,
                 cend,
             )
-        for e in hidden or []:
+        for e in hidden:
             best[("obscured_contact", e["start"], e["end"])] = _indicator(
                 "obscured_contact",
                 "sex",
@@ -202,7 +205,7 @@ class IndicatorMatcher:
         def contexts() -> set[str]:
             found = {self.context_of[m[0]] for m in phrase_spans(self.context_words, doc)}
             if "sex" not in found and any(
-                _sex_rate(text, e) for e in entities if e["type"] == "price"
+                sex_ad_rate(text, e) for e in entities if e["type"] == "price"
             ):
                 found.add("sex")
             return found
@@ -249,28 +252,6 @@ def in_context(
     if any(ind["category"] != "obscured_contact" for ind in kept):
         kept += [i for i in found if i["category"] == "obscured_contact" and i not in kept]
     return kept
-
-
-# What follows a rate in a sex ad: its units ("80qv", "140hh", "100 roses"), or an hourly
-# rate no job ad offers ("250/hr"; wages stay well under SEX_HOURLY).
-_SEX_UNIT = re.compile(
-    r"\s?(?:/\s?)?(?:qv|qk|hh|hhr|h/h|half|30\s?min|roses|rosas|rose|rosa|\U0001F339)",
-    re.IGNORECASE,
-)
-_HOURLY = re.compile(r"\s?(?:/\s?|per\s|an\s|la\s|por\s|x\s)?(?:hr|hour|hora)\b", re.IGNORECASE)
-SEX_HOURLY = 100.0
-SEX_UNIT_MIN = 50.0  # "100 roses" is a rate; "a dozen roses $35" is a florist's price
-
-
-def _sex_rate(text: str, price: EntityFields) -> bool:
-    try:
-        value = float(price["value"])
-    except ValueError:
-        return False
-    after = text[price["end"] : price["end"] + 12]
-    if value >= SEX_UNIT_MIN and _SEX_UNIT.match(after):
-        return True
-    return value >= SEX_HOURLY and _HOURLY.match(after) is not None
 
 
 # A clause that asks ("¿te pueden descontar el hospedaje?") or supposes ("if your

@@ -198,3 +198,27 @@ def find_prices(text: str, words: dict[str, list[int]] | None = None) -> list[En
     if units:
         out += _rate_prices(text, units)
     return out
+
+
+# What follows a rate in a sex ad: its units ("80qv", "140hh", "100 roses"), or an hourly
+# rate no job ad offers ("250/hr"; wages stay well under SEX_HOURLY).
+_SEX_UNIT = re.compile(
+    r"\s?(?:/\s?)?(?:qv|qk|hh|hhr|h/h|half|30\s?min|roses|rosas|rose|rosa|\U0001F339)",
+    re.IGNORECASE,
+)
+_HOURLY = re.compile(r"\s?(?:/\s?|per\s|an\s|la\s|por\s|x\s)?(?:hr|hour|hora)\b", re.IGNORECASE)
+SEX_HOURLY = 100.0
+SEX_UNIT_MIN = 50.0  # "100 roses" is a rate; "a dozen roses $35" is a florist's price
+
+
+def sex_ad_rate(text: str, price: EntityFields) -> bool:
+    """Whether a price found in ``text`` is written as a sex ad's rate: the pipeline
+    takes it as a sign of the text's kind (nlp.components.in_context)."""
+    try:
+        value = float(price["value"])
+    except ValueError:
+        return False
+    after = text[price["end"] : price["end"] + 12]
+    if value >= SEX_UNIT_MIN and _SEX_UNIT.match(after):
+        return True
+    return value >= SEX_HOURLY and _HOURLY.match(after) is not None

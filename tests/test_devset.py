@@ -14,12 +14,14 @@ P 0.91 R 0.69, entities R 0.90, 3 of 60. The issue's targets (R >= 0.85, entity 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from leads.taxonomy import CATEGORIES
+from leads.taxonomy import CATEGORIES, LABOR_CATEGORIES, SEX_CATEGORIES
 from nlp.evaluate import Counts, LabeledText, Report, evaluate, load_devset
 from nlp.pipeline import extract
 from tests.conftest import CORPUS_DEV, CORPUS_FRESH, CORPUS_TEST, DEVSET, HELDOUT
@@ -128,3 +130,13 @@ def test_the_corpus_is_large_varied_and_split_once() -> None:
     dev = {r.id for r in load_devset(CORPUS_DEV)}
     test = {r.id for r in load_devset(CORPUS_TEST)}
     assert dev and test and not dev & test
+
+
+def test_the_labelers_format_check_knows_the_taxonomys_categories() -> None:
+    path = Path(__file__).parent / "corpus" / "check_format.py"
+    spec = importlib.util.spec_from_file_location("check_format", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.CATEGORIES["sex"] == set(SEX_CATEGORIES)
+    assert module.CATEGORIES["labor"] == set(LABOR_CATEGORIES)

@@ -64,15 +64,23 @@ class Assessment:
     tier: str
 
 
-@lru_cache(maxsize=1)
-def minimum_wages() -> dict[tuple[str, int], float]:
-    table: dict[tuple[str, int], float] = {}
-    for line in MIN_WAGE.read_text(encoding="utf-8").splitlines():
+def _table_rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
+    """The data rows of a tab-separated table file (``#`` comments and the ``state``
+    header skipped), each with its line number, checked for its number of columns."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith(("#", "state\t")):
             continue
-        state, year, hourly = line.split("\t")
-        table[(state, int(year))] = float(hourly)
-    return table
+        cells = line.split("\t")
+        if len(cells) != columns:
+            raise ValueError(f"{path.name}:{n}: expected {columns} tab-separated columns")
+        rows.append((n, cells))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def minimum_wages() -> dict[tuple[str, int], float]:
+    return {(st, int(year)): float(hourly) for _, (st, year, hourly) in _table_rows(MIN_WAGE, 3)}
 
 
 def minimum_wage(state: str | None, year: int) -> float:
@@ -91,16 +99,11 @@ class Aewr:
 def aewrs() -> dict[tuple[str, int], Aewr]:
     """The H-2A Adverse Effect Wage Rates on file (aewr.tsv), by (state, year)."""
     table: dict[tuple[str, int], Aewr] = {}
-    for n, line in enumerate(AEWR.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith(("#", "state\t")):
-            continue
+    for n, (state, year, hourly, _region, source) in _table_rows(AEWR, 5):
         try:
-            state, year, hourly, _region, source = line.split("\t")
             table[(state, int(year))] = Aewr(float(hourly), source)
         except ValueError:
-            raise ValueError(
-                f"{AEWR.name}:{n}: expected state, year, hourly, region, source"
-            ) from None
+            raise ValueError(f"{AEWR.name}:{n}: a year or an hourly rate is not a number") from None
     return table
 
 

@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+# The taxonomy's names, copied so a labeler runs this with a bare python3 (no project
+# environment); tests/test_devset.py checks they stay the same as leads/taxonomy.yaml.
 CATEGORIES = {
     "sex": {
         "youth", "ethnicity", "obscured_contact", "trust_language", "multiple_providers",
