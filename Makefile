@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test install system-deps es-up es-down es-status lint typecheck clean lock eval bench
+.PHONY: demo test install system-deps es-up es-down es-status lint typecheck clean lock eval train bench
 
 demo: install es-up ## crawl the bundled demo boards through Airflow and print the top leads
 	$(PY) -m demo
@@ -62,13 +62,20 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
+# The development part of the evaluation corpus: what rules are tuned on and the word
+# model is trained on. The test part and the fresh texts are only measured.
+DEV_TEXTS = tests/devset/*.jsonl tests/corpus/dev/*.jsonl
+
 eval: install ## extraction quality: development part (tuned on), test part and fresh texts (only measured)
 	@echo "== development part: rules are tuned on these"
-	$(PY) -m nlp.evaluate tests/devset/*.jsonl tests/corpus/dev/*.jsonl
+	$(PY) -m nlp.evaluate $(DEV_TEXTS)
 	@echo "== test part: only measured, never tuned on"
 	$(PY) -m nlp.evaluate tests/heldout/heldout.jsonl tests/corpus/test/*.jsonl
 	@echo "== written after the rules were frozen: only measured"
 	$(PY) -m nlp.evaluate tests/corpus/fresh/*.jsonl
+
+train: install ## retrain the word model (nlp/data/word_model.json) on the development part
+	$(PY) -m nlp.train $(DEV_TEXTS)
 
 bench: install ## throughput benchmarks (figures, not pass/fail)
 	$(PY) benchmarks/nlp.py

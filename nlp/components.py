@@ -31,6 +31,13 @@ from nlp.phones import SPELLED_GATE
 from nlp.places import PlaceMatcher
 from nlp.quantities import sex_ad_rate
 from nlp.selectors import find_selectors
+from nlp.wordmodel import (
+    MODEL_PATH,
+    MODEL_SPEAKS_BELOW,
+    MODEL_WEIGHT,
+    Reading,
+    load_word_model,
+)
 
 OBSCURED_CONTACT_WEIGHT = 25.0
 # The most tokens between two spelled digits of one phone: eleven digit pieces and the
@@ -88,8 +95,11 @@ class IndicatorMatcher:
     common words in them ("for", "$") cost nothing where the rule cannot fire.
     """
 
-    def __init__(self, nlp: Language, patterns_dir: str) -> None:
+    def __init__(self, nlp: Language, patterns_dir: str, word_model: str = "") -> None:
         self.rules: dict[int, RuleEntry] = {}  # match id -> rule and its steps
+        # The statistical second opinion (nlp/wordmodel.py); "none" turns it off.
+        self.model = None if word_model == "none" else load_word_model(word_model or MODEL_PATH)
+        self.read = self.model.reader(nlp.vocab.strings) if self.model is not None else None
         self.matcher = PhraseIndex(nlp.vocab, attr="LOWER")
         self.domains: dict[str, Domain] = {
             name: cat.domain for name, cat in load_taxonomy().items()
@@ -156,27 +166,37 @@ class IndicatorMatcher:
             if "obscured_contact" in banned
             else [e for e in entities if e.get("obfuscated") and e["type"] in ("phone", "email")]
         )
-        if not positive and not hidden:
+        if not positive and not hidden and self.read is None:
             return []
-        # Clauses are worked out only for texts with something to suppress in them.
-        bounds: list[int] = []
-        clauses: list[tuple[list[str], int]] = []
-        if positive and (said or "?" in text or _may_suppose(text)):
-            bounds = clause_bounds(text)
-            clauses = [(cats, bisect_right(bounds, at)) for cats, at in said]
-            clauses += self._asked_or_supposed(text, bounds)
-        best: dict[tuple[str, int, int], IndicatorFields] = {}
-        for rule, start, end, cstart, cend in positive:
-            category = rule.category or ""
+        # Clauses are worked out only for texts with something to suppress in them, and
+        # only once something is found that they could suppress.
+        split: list[tuple[list[int], list[tuple[list[str], int]]]] = []
+
+        def suppressed(category: str, start: int, end: int, cstart: int) -> bool:
             if category in banned or (
                 local
                 and any(category in cats and start < ne and ns < end for cats, ns, ne in local)
             ):
-                continue
+                return True
+            if not split:
+                bounds: list[int] = []
+                clauses: list[tuple[list[str], int]] = []
+                if said or "?" in text or _may_suppose(text):
+                    bounds = clause_bounds(text)
+                    clauses = [(cats, bisect_right(bounds, at)) for cats, at in said]
+                    clauses += self._asked_or_supposed(text, bounds)
+                split.append((bounds, clauses))
+            bounds, clauses = split[0]
             if clauses:
                 here = bisect_right(bounds, cstart)
-                if any(category in cats and n == here for cats, n in clauses):
-                    continue
+                return any(category in cats and n == here for cats, n in clauses)
+            return False
+
+        best: dict[tuple[str, int, int], IndicatorFields] = {}
+        for rule, start, end, cstart, cend in positive:
+            category = rule.category or ""
+            if suppressed(category, start, end, cstart):
+                continue
             key = (category, cstart, cend)
             if key in best and best[key]["weight"] >= rule.weight:
                 continue
@@ -199,18 +219,63 @@ class IndicatorMatcher:
                 e["start"],
                 e["end"],
             )
-        if not best:
-            return []
+        memo: list[set[str]] = []
 
         def contexts() -> set[str]:
-            found = {self.context_of[m[0]] for m in phrase_spans(self.context_words, doc)}
-            if "sex" not in found and any(
-                sex_ad_rate(text, e) for e in entities if e["type"] == "price"
-            ):
-                found.add("sex")
-            return found
+            if not memo:
+                found = {self.context_of[m[0]] for m in phrase_spans(self.context_words, doc)}
+                if "sex" not in found and any(
+                    sex_ad_rate(text, e) for e in entities if e["type"] == "price"
+                ):
+                    found.add("sex")
+                memo.append(found)
+            return memo[0]
 
-        return sorted(in_context(best.values(), contexts), key=_INDICATOR_ORDER)
+        kept = in_context(best.values(), contexts) if best else []
+        if self.read is not None and len({i["category"] for i in kept}) < MODEL_SPEAKS_BELOW:
+            reading = self.read(doc)
+            if reading is not None and reading.categories:
+                kept += self._second_opinion(doc, text, reading, kept, contexts, suppressed)
+        return sorted(kept, key=_INDICATOR_ORDER)
+
+    def _second_opinion(
+        self,
+        doc: Doc,
+        text: str,
+        reading: Reading,
+        kept: list[IndicatorFields],
+        contexts: Callable[[], set[str]],
+        suppressed: Callable[[str, int, int, int], bool],
+    ) -> list[IndicatorFields]:
+        """The word model's categories the rules missed, one indicator per triggering
+        word or pair, in texts whose kind the rules, context words or the model itself
+        (``reading.domains``, when it is sure) show. A hidden contact is a warning sign in any
+        offer, so it shows no kind on its own."""
+        have = {i["category"] for i in kept}
+        shown = reading.domains | {i["domain"] for i in kept if i["category"] != "obscured_contact"}
+        out: list[IndicatorFields] = []
+        for category in reading.categories:
+            domain = self.domains[category]
+            if category in have or (domain not in shown and domain not in contexts()):
+                continue
+            assert self.model is not None  # a reading comes from the model
+            for first, end, _ in self.model.triggers(reading, category):
+                start_char = doc[first].idx
+                end_char = doc[end - 1].idx + len(doc[end - 1])
+                if suppressed(category, first, end, start_char):
+                    continue
+                out.append(
+                    _indicator(
+                        category,
+                        domain,
+                        f"model.{category}",
+                        MODEL_WEIGHT,
+                        text[start_char:end_char],
+                        start_char,
+                        end_char,
+                    )
+                )
+        return out
 
 
 # Cues common in lawful texts (an emoji, "24/7", "new in town", a spelled-out phone,
@@ -298,6 +363,8 @@ def make_place_matcher(nlp: Language, name: str) -> PlaceMatcher:
     return PlaceMatcher(nlp)
 
 
-@Language.factory("lantern_indicators", default_config={"patterns_dir": ""})
-def make_indicator_matcher(nlp: Language, name: str, patterns_dir: str) -> IndicatorMatcher:
-    return IndicatorMatcher(nlp, patterns_dir)
+@Language.factory("lantern_indicators", default_config={"patterns_dir": "", "word_model": ""})
+def make_indicator_matcher(
+    nlp: Language, name: str, patterns_dir: str, word_model: str
+) -> IndicatorMatcher:
+    return IndicatorMatcher(nlp, patterns_dir, word_model)

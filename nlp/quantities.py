@@ -12,7 +12,10 @@ import re
 from leads.models import EntityFields
 from nlp.scan import WordScan, age_numbers, dollar_prices
 
-_UNIT = r"\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old|[aA]ños|[aA]nos)\b"
+_UNIT = (
+    r"\s*(?:[yY][oO]|y/o|y\.o\.|[yY][rR][sS]?(?:\s+old)?|[yY]ears?\s+old"
+    r"|[aA]ñ(?:itos|os)|[aA]nos)\b"
+)
 # What may follow a bare age closing its phrase: punctuation, the end, or a symbol.
 _CLOSES = r"(?=[.!,;)]|\s*$|\s+[^\w\s$])"
 # One pattern, tried at each two-digit number, finds both kinds of stated age: with a
@@ -22,8 +25,18 @@ _AGE_NUMBER = re.compile(rf"(?P<a>[1-7]\d)(?:(?P<unit>{_UNIT})|{_CLOSES})")
 # A bare age after two capitalized words ("Coco Fakename 22."); an emoji may stand between.
 _NAME_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]+ [A-Z][a-z]+$")
 _AGE_TURNED = re.compile(
-    r"(?:turned|turning|cumplidos|cumplí|cumpli) (?P<a>1[89]|[2-7]\d)\b", re.IGNORECASE
+    r"(?:turned|turning|cumplidos|cumplí|cumpli)(?: (?:sus|los|mis))? (?P<a>1[89]|[2-7]\d)\b",
+    re.IGNORECASE,
 )
+# An age said with a verb ("tengo 24,", "she's 22."), or in brackets after a word
+# ("teen (18)"): read back from a bare number that closes its phrase.
+_SAID_BEFORE = re.compile(
+    r"(?:\b(?:tengo|tiene|ten[ií]a|cumple|cumpli[oó]|i'?m|i am|she'?s|she is|he'?s|he is)\s+"
+    r"|[^\W\d_] \()$",
+    re.IGNORECASE,
+)
+
+
 # Personals write age and sex together: "29/F", "32 / m". Found from the slash back.
 _AGE_SEX = re.compile(r"/\s?[FfMm](?![A-Za-z])")
 
@@ -115,6 +128,16 @@ def _after_name(text: str, at: int) -> bool:
     return _NAME_BEFORE.search(text, max(0, space - 40), space) is not None
 
 
+def _glued_sex(text: str, at: int) -> bool:
+    """A two-digit number at ``at`` written with a sex right after: "28F", "34M"."""
+    end = at + 3
+    return (
+        text[at + 2 : end] in ("F", "M")
+        and (end == len(text) or not text[end].isalnum())
+        and (at == 0 or text[at - 1] not in "$.,")
+    )
+
+
 # Words that must occur for a label-first age or a worded price (nlp.scan.WordScan).
 AGE_WORDS = ("turn", "cumpl", "age", "edad")  # "turn": turned, turning
 PRICE_WORDS = ("usd", "dollar", "dólar", "dolar")
@@ -131,6 +154,9 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
     # Only two-digit numbers can match ("121 yo" is not 21); a compiled pass finds those
     # from 18 up with a unit's first letter or a phrase's end after them.
     for at in age_numbers(text):
+        if _glued_sex(text, at):  # personals: "28F", "34M"
+            out.append(_age(text[at : at + 2], text[at : at + 3], at, at + 3))
+            continue
         m = _AGE_NUMBER.match(text, at)
         if m is None:
             continue
@@ -139,7 +165,7 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
             continue  # stated ages start at 18
         if m["unit"] is not None:
             out.append(_age(value, m.group(0), start, m.end()))
-        elif _after_name(text, start):
+        elif _after_name(text, start) or _SAID_BEFORE.search(text, max(0, start - 16), start):
             out.append(_age(value, value, start, start + 2))
     slash = text.find("/")
     while slash != -1:
@@ -165,6 +191,11 @@ def find_ages(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
                     if labelled[group]:
                         whole = labelled.group(0)
                         out.append(_age(labelled[group], whole, labelled.start(), labelled.end()))
+    if len(out) > 1:  # two passes may read one age ("she's 22/F")
+        unique: dict[tuple[str, int], EntityFields] = {}
+        for age in out:
+            unique.setdefault((age["value"], age["end"]), age)
+        out = list(unique.values())
     return out
 
 

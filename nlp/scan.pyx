@@ -150,7 +150,8 @@ cdef inline bint _closing(Py_UCS4 ch) noexcept:
 def age_numbers(str text):
     """Where a number of exactly two digits from 18 to 79 starts, if what follows it can
     make it a stated age: a unit's first letter ("y", "a") after optional spaces, a
-    closing mark right after, a symbol after spaces, or the end of the text. The regex
+    closing mark or a sex ("28F") right after, a symbol after spaces, or the end of the
+    text. The regex
     in ``nlp.quantities`` decides; this only skips the numbers it would reject."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, k
     cdef int kind = PyUnicode_KIND(text)
@@ -180,7 +181,7 @@ def age_numbers(str text):
             or after == u"Y"
             or after == u"a"
             or after == u"A"
-            or (k == i + 2 and _closing(after))
+            or (k == i + 2 and (_closing(after) or after == u"F" or after == u"M"))
             or (k > i + 2 and not _word(after) and after != u"$")
         ):
             out.append(i)

@@ -84,7 +84,7 @@ def test_one_dag_run_completes_and_its_leads_are_searchable(
     validated = [
         i for i, x in extracted.items() if "validated predictor" in " ".join(x.explanation)
     ]
-    assert (len(high), len(validated)) == (62, 75)  # the demo board's seeded content
+    assert (len(high), len(validated)) == (62, 84)  # the demo board's seeded content
     by_tier = {"bool": {"filter": [{"term": {"tier": "high"}}, {"term": {"batch_id": batch}}]}}
     assert sorted(d["id"] for d in scan(es, settings, "leads", by_tier)) == sorted(high)
     assert count(es, settings, "leads", {"match": {"explanation": "validated predictor"}}) == len(
