@@ -311,12 +311,9 @@ def in_context(
     }
     if kinds.keys() - shown:
         shown |= contexts()  # words of the text's kind, read only when needed
-    kept = [ind for ind in found if ind["domain"] in shown]
-    # Hidden contact details are a warning sign in any offer, sex or labor (a spelled
-    # phone in a job ad that charges a fee); beside nothing else they are not.
-    if any(ind["category"] != "obscured_contact" for ind in kept):
-        kept += [i for i in found if i["category"] == "obscured_contact" and i not in kept]
-    return kept
+    # A hidden contact is a sex-ad predictor (INDICATORS.md): it counts in a sex ad only,
+    # as the labelers read it; a spelled phone in a job offer is not one.
+    return [ind for ind in found if ind["domain"] in shown]
 
 
 # A clause that asks ("¿te pueden descontar el hospedaje?") or supposes ("if your

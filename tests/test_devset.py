@@ -6,11 +6,11 @@
   rules were frozen (only measured): tests/corpus/fresh/.
 
 The floors sit just under the values measured when they were set (2026-12-04, rules and
-the word model as frozen before the fresh texts were first opened), so a change that
-makes extraction worse on text nobody tuned for fails here. Re-measure with `make eval`.
-Measured then: development P 0.94 R 0.94 (the word model is trained on it), entities
-R 0.93, 7 of 532 benign look-alikes with a category; test P 0.86 R 0.71, entities R 0.91,
-34 of 271; fresh P 0.90 R 0.70, entities R 0.91, 7 of 90. The issue's targets
+the word model frozen before the fresh texts were first opened), so a change that makes
+extraction worse on text nobody tuned for fails here. Re-measure with `make eval`.
+Measured then: development P 0.95 R 0.93 (the word model is trained on it), entities
+R 0.93, 7 of 622 benign look-alikes with a category; test P 0.88 R 0.71, entities R 0.91,
+33 of 271; fresh P 0.90 R 0.74, entities R 0.92, 6 of 90. The issue's targets
 (R >= 0.85, entity recall >= 0.97, benign <= 4%) are not met on the test part or the
 fresh texts."""
 
@@ -100,9 +100,9 @@ def test_heldout_look_alikes_never_become_medium_leads() -> None:
 
 # part: (files, precision, recall, entity recall, benign share with any category)
 PARTS = {
-    "development": (DEVSET + CORPUS_DEV, 0.92, 0.93, 0.91, 0.02),
-    "test": ([HELDOUT, *CORPUS_TEST], 0.84, 0.70, 0.89, 0.13),
-    "fresh": (CORPUS_FRESH, 0.88, 0.69, 0.89, 0.09),
+    "development": (DEVSET + CORPUS_DEV, 0.93, 0.91, 0.91, 0.02),
+    "test": ([HELDOUT, *CORPUS_TEST], 0.86, 0.69, 0.89, 0.13),
+    "fresh": (CORPUS_FRESH, 0.88, 0.72, 0.90, 0.08),
 }
 
 

@@ -56,6 +56,15 @@ def test_hidden_phone_raises_the_obscured_contact_indicator_in_an_ad() -> None:
     assert extract("incall tonight, call (702) 555-0142").indicators == []
 
 
+def test_a_hidden_phone_in_a_job_offer_is_no_sex_ad_indicator() -> None:
+    # obscured_contact is a sex-ad predictor (INDICATORS.md); in a job offer that charges
+    # a fee the fee is the indicator, the spelled phone only a phone.
+    job = "Hiring pickers, $300 recruitment fee before you start. Text seven oh two 555 0142"
+    result = extract(job)
+    assert {i.category for i in result.indicators} == {"recruitment_fees"}
+    assert [e.obfuscated for e in result.entities if e.type == "phone"] == [True]
+
+
 @pytest.mark.parametrize(
     "text",
     [
