@@ -11,6 +11,7 @@ import pytest
 from spacy.language import Language
 
 from leads.settings import REPO_ROOT as ROOT
+from nlp.components import IndicatorMatcher
 from nlp.evaluate import LabeledText
 from nlp.pipeline import build_pipeline, doc_to_extraction
 from nlp.train import train
@@ -84,7 +85,9 @@ def test_the_model_does_not_speak_in_a_text_of_no_kind(with_model: Language) -> 
         "👑 Sweet 16 for our princess Aaliyah-Rose! 👑 Saturday the 22nd, 6pm at the "
         "community center. Pink & gold dress code 💗💗 RSVP to her mom"
     )
-    reading = with_model.get_pipe("lantern_indicators").read(with_model.make_doc(party))
+    matcher = with_model.get_pipe("lantern_indicators")
+    assert isinstance(matcher, IndicatorMatcher) and matcher.read is not None
+    reading = matcher.read(with_model.make_doc(party))
     assert reading is not None and reading.categories  # it would guess…
     assert not reading.domains
     assert categories(with_model, party) == {}  # …but nothing shows an ad or a job offer
@@ -126,7 +129,7 @@ def test_training_learns_a_category_from_its_words() -> None:
             lang="en",
             domain="labor" if cats else "benign",
             text=words,
-            categories=cats,  # type: ignore[arg-type]
+            categories=cats,
             entities=[],
             source="made up for this test",
         )
