@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     # None: <data_dir>/guestworker.
     guestworker_dir: Path | None = None
 
+    # Who is acting, for the audit trail: unset, the operating-system user. A shared
+    # service account must set it to the person.
+    user: str | None = None
+    # The audit trail's signed checkpoints (and, without audit_key_file, the Ed25519
+    # key made on first use); None: <data_dir>/audit, beside the evidence.
+    audit_dir: Path | None = None
+    audit_key_file: Path | None = None
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+
     # The local development node (lantern.local.elasticsearch): loopback only.
     es_port: int = 9200
     es_heap: str = "1g"
@@ -111,6 +120,10 @@ class Settings(BaseSettings):
         if base not in folder.parents:
             raise ValueError(f"batch id {batch_id!r} leaves the evidence folder")
         return folder
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_dir or self.data_dir / "audit"
 
     @property
     def guestworker_path(self) -> Path:

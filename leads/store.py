@@ -35,6 +35,9 @@ KINDS = (
     "gw-employers",
     "gw-joborders",
     "gw-files",
+    "audit",
+    "cases",
+    "case-items",
 )
 
 

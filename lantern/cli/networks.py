@@ -67,8 +67,19 @@ def network(
 
     if ":" not in selector:
         fail(f"selector {selector!r} must be type:value, e.g. phone:+17025550142", 2)
+    from leads.audit import record
+
     settings = get_settings()
-    net = build_network(elasticsearch(settings), settings, selector, max_docs)
+    es = elasticsearch(settings)
+    net = build_network(es, settings, selector, max_docs)
+    record(
+        es,
+        settings,
+        "consult.network",
+        target=selector,
+        outcome="ok" if net.docs else "failed",
+        details={"ads": len(net.docs)},
+    )
     if not net.docs:
         fail(f"no ad carries {selector}", 1)
     if out:

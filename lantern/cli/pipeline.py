@@ -176,10 +176,15 @@ def leads(
     out: OutOption = None,
 ) -> None:
     """Print the highest-scoring leads with their reasons (or write them as JSON Lines)."""
+    from leads.audit import record
     from leads.batches import top_leads
 
     settings = get_settings()
-    found = top_leads(elasticsearch(settings), settings, top, batch_id)
+    es = elasticsearch(settings)
+    found = top_leads(es, settings, top, batch_id)
+    record(
+        es, settings, "consult.leads", target=batch_id, details={"top": top, "shown": len(found)}
+    )
     if out:
         with open_out(out) as sink:
             for lead in found:
