@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from lantern.cli import audit, collect, guestworker, networks, pipeline, registry
+from lantern.cli import audit, cases, collect, guestworker, networks, pipeline, registry
 from lantern.cli.options import say
 
 
@@ -65,3 +65,4 @@ for _group in (pipeline, networks, registry):
 app.add_typer(collect.app, name="collect")
 app.add_typer(guestworker.app, name="guestworker")
 app.add_typer(audit.app, name="audit")
+app.add_typer(cases.app, name="case")

@@ -1,0 +1,198 @@
+"""``lantern case …``: initial case files (the logic is in leads/cases.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+
+from lantern.cli.options import OutOption, elasticsearch, fail, open_out
+from leads.settings import get_settings
+from leads.text import one_line
+
+app = typer.Typer(help="Case files: pull flagged entities in, frozen, with a chain of custody.")
+
+CaseArg = Annotated[str, typer.Argument(help="a case number (C-2026-0001) or full id")]
+
+
+def _context() -> tuple[Any, Any, str]:
+    from leads.audit import current_user
+
+    settings = get_settings()
+    return elasticsearch(settings), settings, current_user(settings)
+
+
+def _case(es: Any, settings: Any, ref: str) -> Any:
+    from leads.cases import CaseError, get_case
+
+    try:
+        return get_case(es, settings, ref)
+    except CaseError as exc:
+        fail(str(exc), 2)
+
+
+@app.command("new")
+def new(
+    title: Annotated[str, typer.Option(help="what the case is about")],
+    agency: Annotated[str, typer.Option(help="the agency that owns the case")],
+    jurisdiction: Annotated[str | None, typer.Option(help="e.g. Clark County, NV")] = None,
+    investigator: Annotated[
+        list[str] | None, typer.Option(help="assigned investigator (repeat); default: you")
+    ] = None,
+    prosecutor: Annotated[str | None, typer.Option(help="the assigned prosecutor")] = None,
+) -> None:
+    """Open a case; prints its id."""
+    from leads.cases import CaseError, new_case
+
+    es, settings, user = _context()
+    try:
+        case = new_case(
+            es, settings, title, agency, user, jurisdiction, investigator or None, prosecutor
+        )
+    except CaseError as exc:
+        fail(str(exc), 2)
+    print(case.id)
+
+
+@app.command("add")
+def add(
+    case: CaseArg,
+    ref: Annotated[str, typer.Argument(help="a lead id, employer:<id>, or a selector (phone:+1…)")],
+    why: Annotated[str | None, typer.Option(help="why it is pulled in")] = None,
+    max_docs: Annotated[int, typer.Option(help="stop a network pull after this many ads")] = 500,
+) -> None:
+    """Pull a lead, an employer or a selector's whole network into the holding bin,
+    frozen as it is now."""
+    from leads.cases import CaseError
+    from leads.cases import add as add_items
+
+    es, settings, user = _context()
+    found = _case(es, settings, case)
+    try:
+        added = add_items(es, settings, found, ref, user, why, max_docs)
+    except CaseError as exc:
+        fail(str(exc), 2)
+    kinds = Counter(i.kind for i in added)
+    print(
+        f"{found.id}: {len(added)} items added to the holding bin ({dict(sorted(kinds.items()))})"
+    )
+
+
+@app.command("note")
+def note(case: CaseArg, text: Annotated[str, typer.Argument(help="the note")]) -> None:
+    """Add a note to the case."""
+    from leads.cases import CaseError, add_note
+
+    es, settings, user = _context()
+    try:
+        add_note(es, settings, _case(es, settings, case), text, user)
+    except CaseError as exc:
+        fail(str(exc), 2)
+
+
+@app.command("promote")
+def promote(
+    case: CaseArg,
+    item: Annotated[
+        str, typer.Argument(help="the held item, e.g. selector:phone:+1… or phone:+1…")
+    ],
+    note: Annotated[str, typer.Option(help="the reasonable-suspicion note (required)")] = "",
+) -> None:
+    """Make a held selector or employer a subject, on a written reasonable-suspicion note."""
+    from leads.cases import CaseError
+    from leads.cases import promote as promote_item
+
+    es, settings, user = _context()
+    try:
+        done = promote_item(es, settings, _case(es, settings, case), item, note, user)
+    except CaseError as exc:
+        fail(str(exc), 2)
+    print(f"{done.key} is a subject of {case}")
+
+
+@app.command("refresh")
+def refresh(
+    case: CaseArg,
+    apply: Annotated[bool, typer.Option(help="add what changed (default: only show it)")] = False,
+) -> None:
+    """What changed since the pulls: new items, and items whose content moved on."""
+    from leads.cases import refresh as refresh_case
+
+    es, settings, user = _context()
+    changes = refresh_case(es, settings, _case(es, settings, case), user, apply)
+    for key in changes.new:
+        print(one_line(f"new      {key}", 2000))
+    for key in changes.changed:
+        print(one_line(f"changed  {key}", 2000))
+    verb = "added" if apply else "not added (use --apply)"
+    print(f"{len(changes.new)} new, {len(changes.changed)} changed; {verb}")
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help="JSON Lines")] = False) -> None:
+    """Every case."""
+    from leads.cases import list_cases
+
+    es, settings, _ = _context()
+    for case in list_cases(es, settings):
+        if as_json:
+            print(case.model_dump_json())
+        else:
+            print(one_line(f"{case.id}  [{case.status}]  {case.title}  ({case.agency})", 1000))
+
+
+@app.command("show")
+def show(case: CaseArg, out: OutOption = None) -> None:
+    """The case: subjects, holding bin, notes (readable), or JSON with --out."""
+    from leads.audit import record
+    from leads.cases import items
+
+    es, settings, user = _context()
+    found = _case(es, settings, case)
+    held = items(es, settings, found)
+    record(es, settings, "case.show", case_id=found.id, user=user, details={"items": len(held)})
+    if out:
+        with open_out(out) as sink:
+            body = {
+                "case": found.model_dump(),
+                "items": [i.model_dump() for i in held],
+            }
+            sink.write(json.dumps(body, ensure_ascii=False) + "\n")
+        return
+    for line in render(found, held):
+        print(one_line(line, 2000))
+
+
+def render(case: Any, held: list[Any]) -> list[str]:
+    lines = [
+        f"{case.id}  {case.title}",
+        f"  agency: {case.agency}"
+        + (f"; jurisdiction: {case.jurisdiction}" if case.jurisdiction else "")
+        + f"; status: {case.status}",
+        f"  investigators: {', '.join(case.investigators)}"
+        + (f"; prosecutor: {case.prosecutor}" if case.prosecutor else ""),
+    ]
+    subjects = [i for i in held if i.role == "subject"]
+    lines.append(f"  subjects ({len(subjects)}):")
+    for item in subjects:
+        lines.append(f"    {item.key}  (by {item.promotion.by} at {item.promotion.at})")
+        lines.append(f"      reasonable suspicion: {item.promotion.note}")
+    holding = [i for i in held if i.role == "holding"]
+    lines.append(f"  holding bin ({len(holding)}):")
+    for item in holding:
+        what = item.key
+        if item.kind == "lead":
+            lead = item.snapshot.get("lead") or {}
+            what += f"  score {lead.get('score')} {lead.get('tier')}  {lead.get('title') or ''}"
+        lines.append(f"    {what}")
+        lines.append(
+            f"      added by {item.added_by} at {item.added_at}"
+            + (f" via {item.via}" if item.via else "")
+            + f"; snapshot sha256 {item.snapshot_sha256[:16]}…"
+        )
+    if case.notes:
+        lines.append("  notes:")
+        lines += [f"    {n.at} {n.by}: {n.text}" for n in case.notes]
+    return lines

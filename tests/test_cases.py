@@ -1,0 +1,125 @@
+"""Case files on the crawled demo board and a real Elasticsearch: pulls are frozen
+snapshots, subjects need a reasonable-suspicion note, every action is in the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from demo.boards.generator import PLANTED_PHONE
+from lantern.jobs.scoring import score_batch
+from leads.audit import events
+from leads.cases import CaseError, add, get_case, items, new_case, promote, refresh
+from leads.linking import link
+from leads.settings import Settings
+from leads.store import scan
+from tests.conftest import CrawlResult, lantern
+
+PHONE = f"phone:+1{PLANTED_PHONE}"
+
+
+@pytest.fixture(scope="module")
+def linked(classifieds_crawl: CrawlResult, es: Any, settings: Settings) -> None:
+    raws = scan(es, settings, "raw", {"match_all": {}}, source=["provenance.batch_id"])
+    for batch in {d["provenance"]["batch_id"] for d in raws}:
+        score_batch(es, settings, batch)
+        link(es, settings, batch)
+
+
+def test_case_numbers_run_per_agency_and_year(es: Any, settings: Settings) -> None:
+    year = datetime.now(UTC).year
+    a1 = new_case(es, settings, "Numbering one", "Demo County Sheriff", "ana.test")
+    a2 = new_case(es, settings, "Numbering two", "Demo County Sheriff", "ana.test")
+    b1 = new_case(es, settings, "Elsewhere", "Fictional State Police", "bo.test")
+    assert (a1.number, a2.number) == (f"C-{year}-0001", f"C-{year}-0002")
+    assert b1.number == f"C-{year}-0001" and b1.id != a1.id
+    with pytest.raises(CaseError, match="several cases"):
+        get_case(es, settings, a1.number)  # two agencies hold that number
+    assert get_case(es, settings, a2.number).id == a2.id
+
+
+def test_a_selector_pull_brings_its_network_frozen(
+    linked: None, es: Any, settings: Settings
+) -> None:
+    case = new_case(es, settings, "Planted network", "Pull Test Unit", "ana.test")
+    added = add(es, settings, case, PHONE, "ana.test", why="one phone, many names")
+    leads = [i for i in added if i.kind == "lead"]
+    assert len(leads) == 6  # the planted network, nothing else
+    root = next(i for i in added if i.key == f"selector:{PHONE}")
+    assert root.via is None and all(i.via == PHONE for i in added if i is not root)
+    assert {i.role for i in added} == {"holding"}  # nothing is a subject by being pulled
+    lead = leads[0]
+    assert lead.snapshot["raw"]["provenance"]["warc"]["record_id"]  # evidence reference
+    assert root.snapshot["profile"]["doc_count"] == 6
+
+    # A later crawl changes the lead in the index; the case keeps what it pulled.
+    es.update(
+        index=settings.index("leads"), id=lead.ref, doc={"title": "changed later"}, refresh=True
+    )
+    kept = {i.key: i for i in items(es, settings, case)}[lead.key]
+    assert kept.snapshot == lead.snapshot and kept.snapshot_sha256 == lead.snapshot_sha256
+    assert add(es, settings, case, PHONE, "ana.test") == []  # held items keep their snapshot
+
+    # The lead moved on, and so did the network drawn around the phone (it lists titles).
+    moved = sorted([lead.key, f"selector:{PHONE}"])
+    shown = refresh(es, settings, case, "ana.test")
+    assert shown.changed == moved and shown.new == [] and shown.added == []
+    applied = refresh(es, settings, case, "ana.test", apply=True)
+    assert sorted(i.key.split("#")[0] for i in applied.added) == moved
+    after = {i.key: i for i in items(es, settings, case)}
+    assert after[lead.key].snapshot_sha256 == lead.snapshot_sha256  # the first stays
+    newer = next(i for i in applied.added if i.kind == "lead")
+    assert newer.snapshot["lead"]["title"] == "changed later"
+
+
+def test_subjects_need_a_note_and_leads_are_never_subjects(
+    linked: None, es: Any, settings: Settings
+) -> None:
+    case = new_case(es, settings, "Promotion rules", "Promote Test Unit", "ana.test")
+    added = add(es, settings, case, PHONE, "ana.test")
+    lead = next(i for i in added if i.kind == "lead")
+    with pytest.raises(CaseError, match="never a subject"):
+        promote(es, settings, case, lead.key, "a long enough note about this lead", "ana.test")
+    with pytest.raises(CaseError, match="reasonable-suspicion note"):
+        promote(es, settings, case, PHONE, "", "ana.test")
+    note = "The same phone advertises six women in five states within ten days."
+    subject = promote(es, settings, case, PHONE, note, "ana.test")
+    assert subject.role == "subject" and subject.promotion is not None
+    assert (subject.promotion.by, subject.promotion.note) == ("ana.test", note)
+    stored = {i.key: i for i in items(es, settings, case)}
+    assert stored[f"selector:{PHONE}"].role == "subject"
+    assert stored[lead.key].role == "holding"
+
+
+def test_the_case_verbs_and_their_chain_of_custody(linked: None, es: Any) -> None:
+    env = {"LANTERN_USER": "cli.investigator"}
+    made = lantern("case", "new", "--title", "CLI case", "--agency", "CLI Test Unit", env=env)
+    assert made.returncode == 0, made.stderr.decode()
+    case_id = made.stdout.decode().strip()
+    # Several agencies in this index hold that number: the full id names the case.
+    ambiguous = lantern("case", "show", case_id.split(":", 1)[1], env=env)
+    assert ambiguous.returncode == 2 and b"give the full id" in ambiguous.stderr
+    number = case_id
+    assert lantern("case", "add", number, PHONE, "--why", "planted", env=env).returncode == 0
+    refused = lantern("case", "promote", number, PHONE, env=env)
+    assert refused.returncode == 2 and b"reasonable-suspicion note" in refused.stderr
+    note = "Six ads for six different women share this one phone."
+    assert lantern("case", "promote", number, PHONE, "--note", note, env=env).returncode == 0
+    shown = lantern("case", "show", number, env=env).stdout.decode()
+    assert "subjects (1):" in shown and note in shown and "holding bin (" in shown
+    assert case_id in lantern("case", "list", env=env).stdout.decode()
+    from leads.settings import get_settings
+
+    trail = events(es, get_settings(), {"term": {"case_id": case_id}})
+    assert [(e["action"], e["outcome"]) for e in trail] == [
+        ("case.new", "ok"),
+        ("case.add", "ok"),
+        ("case.promote", "refused"),
+        ("case.promote", "ok"),
+        ("case.show", "ok"),
+    ]
+    assert {e["user"] for e in trail} == {"cli.investigator"}
+    assert trail[3]["reason"] == note
+    assert lantern("audit", "verify", env=env).returncode == 0
