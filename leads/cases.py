@@ -484,3 +484,16 @@ def refresh(
         },  # fmt: skip
     )
     return changes
+
+
+def lead_snapshots(held: list[CaseItem]) -> list[dict[str, Any]]:
+    """The case's leads as frozen (the first snapshot of each)."""
+    return [i.snapshot["lead"] for i in held if i.kind == "lead" and "#" not in i.key]
+
+
+def case_selectors(held: list[CaseItem]) -> list[str]:
+    """Every selector the case's frozen leads carry, and the selectors pulled in."""
+    found = {i.ref for i in held if i.kind == "selector"}
+    for lead in lead_snapshots(held):
+        found.update(lead.get("selectors") or [])
+    return sorted(found)

@@ -123,3 +123,23 @@ def test_the_case_verbs_and_their_chain_of_custody(linked: None, es: Any) -> Non
     assert {e["user"] for e in trail} == {"cli.investigator"}
     assert trail[3]["reason"] == note
     assert lantern("audit", "verify", env=env).returncode == 0
+
+
+def test_money_and_worksheet_of_a_case(
+    linked: None, es: Any, settings: Settings, tmp_path: Any
+) -> None:
+    import openpyxl
+
+    case = new_case(es, settings, "Money", "Money Test Unit", "ana.test")
+    add(es, settings, case, PHONE, "ana.test")
+    money = lantern("case", "money", case.id).stdout.decode()
+    assert "revenue estimate: $" in money and "method: ads per day × stated prices" in money
+    out = tmp_path / "worksheet.xlsx"
+    made = lantern("case", "worksheet", case.id, "--format", "xlsx", "--out", str(out))
+    assert made.returncode == 0, made.stderr.decode()
+    book = openpyxl.load_workbook(out)
+    rows = [[c.value for c in r] for r in book["worksheet"].iter_rows(min_row=2)]
+    assert any(r[0] == PHONE and "porting" in (r[4] or "") for r in rows)
+    assert not [c for r in book["items"].iter_rows() for c in r if c.data_type == "f"]
+    drafts = lantern("case", "worksheet", case.id, "--preservation").stdout.decode()
+    assert "18 U.S.C. § 2703(f)" in drafts and PLANTED_PHONE[-4:] in drafts

@@ -196,3 +196,110 @@ def render(case: Any, held: list[Any]) -> list[str]:
         lines.append("  notes:")
         lines += [f"    {n.at} {n.by}: {n.text}" for n in case.notes]
     return lines
+
+
+@app.command("money")
+def money(case: CaseArg, out: OutOption = None) -> None:
+    """Follow the money: payment handles, crypto addresses, prices, volume and a revenue
+    range with its method."""
+    from leads.audit import record
+    from leads.cases import items, lead_snapshots
+    from leads.money import follow_the_money
+
+    es, settings, user = _context()
+    found = _case(es, settings, case)
+    summary = follow_the_money(lead_snapshots(items(es, settings, found)))
+    record(es, settings, "case.money", case_id=found.id, user=user)
+    if out:
+        with open_out(out) as sink:
+            sink.write(summary.model_dump_json() + "\n")
+        return
+    for line in render_money(summary):
+        print(one_line(line, 2000))
+
+
+def render_money(summary: Any) -> list[str]:
+    lines = [
+        f"payment handles: {', '.join(summary.payment_handles) or 'none stated'}",
+        "crypto addresses: "
+        + (
+            ", ".join(f"{c['address']} ({c['chain']})" for c in summary.crypto_addresses)
+            or "none stated"
+        ),
+        f"stated prices: {', '.join(f'{p:g}' for p in summary.prices) or 'none'}",
+        f"ads: {summary.ads} from {summary.first_day} to {summary.last_day} "
+        f"({summary.days} days, {summary.ads_per_day:g} per day)",
+        f"places: {', '.join(summary.places) or 'none stated'}",
+        f"revenue estimate: ${summary.revenue_low:,.0f} to ${summary.revenue_high:,.0f}",
+        f"  method: {summary.method}",
+    ]
+    return lines
+
+
+@app.command("worksheet")
+def worksheet(
+    case: CaseArg,
+    fmt: Annotated[str, typer.Option("--format", help="text, csv or xlsx")] = "text",
+    out: Annotated[str | None, typer.Option(help="file for csv or xlsx")] = None,
+    preservation: Annotated[
+        bool, typer.Option(help="print the § 2703(f) preservation-request drafts")
+    ] = False,
+) -> None:
+    """Who holds the records of each selector, what to request, and preservation drafts."""
+    from pathlib import Path
+
+    from leads.audit import record
+    from leads.cases import case_selectors, items
+    from leads.legalprocess import preservation_drafts
+    from leads.legalprocess import worksheet as build
+    from leads.sheets import write_csv, write_xlsx
+
+    es, settings, user = _context()
+    found = _case(es, settings, case)
+    held = items(es, settings, found)
+    rows = build(case_selectors(held))
+    record(es, settings, "case.worksheet", case_id=found.id, user=user, details={"format": fmt})
+    table = [
+        [
+            r.selector,
+            r.holder,
+            "; ".join(r.records),
+            r.process,
+            r.note,
+            "; ".join(f"{k}: {v}" for k, v in r.details.items()),
+            r.source,
+        ]  # fmt: skip
+        for r in rows
+    ]
+    header = ["selector", "holder", "records", "process", "note", "details", "source"]
+    if fmt in ("csv", "xlsx"):
+        if not out:
+            fail(f"--format {fmt} needs --out FILE", 2)
+        if fmt == "csv":
+            write_csv(Path(out), header, table)
+        else:
+            item_rows = [
+                [i.key, i.kind, i.role, i.added_by, i.added_at, i.why or "", i.snapshot_sha256]
+                for i in held
+            ]
+            write_xlsx(
+                {
+                    "worksheet": (header, table),
+                    "items": (
+                        ["key", "kind", "role", "added_by", "added_at", "why", "snapshot_sha256"],
+                        item_rows,
+                    ),
+                },
+                Path(out),
+            )
+        print(f"{len(rows)} selectors -> {out}")
+        return
+    if fmt != "text":
+        fail(f"--format must be text, csv or xlsx, not {fmt!r}", 2)
+    for row in table:
+        print(one_line(" | ".join(row), 3000))
+    if preservation:
+        for holder, text in preservation_drafts(rows, found.model_dump()).items():
+            print(f"\n===== preservation request: {holder} =====")
+            for line in text.splitlines():
+                print(one_line(line, 3000) if line else "")
