@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     audit_dir: Path | None = None
     audit_key_file: Path | None = None
     audit_checkpoint_every: int = Field(default=100, ge=1)
+    # An RFC 3161 timestamp authority for evidence-package manifests (unset: none), and
+    # the root certificate(s) that verify its tokens.
+    tsa_url: str | None = None
+    tsa_ca_file: Path | None = None
 
     # The local development node (lantern.local.elasticsearch): loopback only.
     es_port: int = 9200

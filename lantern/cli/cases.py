@@ -303,3 +303,66 @@ def worksheet(
             print(f"\n===== preservation request: {holder} =====")
             for line in text.splitlines():
                 print(one_line(line, 3000) if line else "")
+
+
+@app.command("export")
+def export(
+    case: CaseArg,
+    out: Annotated[str, typer.Option("--out", help="the package to write (a .zip)")],
+    timestamp: Annotated[
+        bool, typer.Option(help="timestamp the manifest (needs LANTERN_TSA_URL)")
+    ] = True,
+) -> None:
+    """Write the evidence package: WACZ, screenshots, per-ad data, custody, report,
+    manifest (and an RFC 3161 timestamp when a timestamp authority is set)."""
+    from pathlib import Path
+
+    from leads.package import export_case
+    from leads.timestamps import request_timestamp
+
+    es, settings, user = _context()
+    found = _case(es, settings, case)
+    stamp = None
+    if timestamp and settings.tsa_url:
+        url = settings.tsa_url
+
+        def stamp(data: bytes) -> bytes:
+            return request_timestamp(url, data)
+
+    done = export_case(es, settings, found, Path(out), user, stamp)
+    for gap in done.missing:
+        print(one_line(f"missing evidence: {gap}", 2000))
+    print(
+        f"{done.path}: {done.files} files, {done.ads} ads, manifest sha256 "
+        f"{done.manifest_sha256}" + ("; timestamped" if done.timestamped else "; no timestamp")
+    )
+
+
+@app.command("verify")
+def verify(
+    package: Annotated[str, typer.Argument(help="an evidence package (.zip)")],
+    tsa_ca: Annotated[
+        str | None, typer.Option(help="root certificate(s) of the timestamp authority (PEM)")
+    ] = None,
+) -> None:
+    """Check every hash, the WACZ's digests, the zip's layout and the timestamp; name
+    each thing that is wrong. Exit 1 when anything is."""
+    from pathlib import Path
+
+    from leads.package import verify as check
+    from leads.timestamps import check_timestamp, load_certificates
+
+    settings = get_settings()
+    ca = Path(tsa_ca) if tsa_ca else settings.tsa_ca_file
+    roots = load_certificates(ca) if ca else None
+
+    def stamp_check(token: bytes, data: bytes) -> str | None:
+        return check_timestamp(token, data, roots or [])
+
+    problems = check(Path(package), stamp_check if roots else None)
+    for problem in problems:
+        print(one_line(problem, 2000))
+    if problems:
+        fail(f"{package}: {len(problems)} problem(s): the package is NOT intact")
+    note = "" if roots else " (a timestamp, if present, was not checked: give --tsa-ca)"
+    print(f"{package}: intact{note}")
