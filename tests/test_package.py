@@ -153,3 +153,32 @@ def test_verify_on_the_command_line(package: Path, tmp_path: Path) -> None:
     gone = rezip(package, tmp_path / "gone.zip", {"case.json": None})
     bad = lantern("case", "verify", str(gone))
     assert bad.returncode == 1 and b"case.json: missing" in bad.stdout
+
+
+def test_a_timestamped_package_verifies_under_its_authority_only(
+    package: Path, es: Any, settings: Settings, tmp_path: Path
+) -> None:
+    from tests.tsa import local_tsa
+
+    case = new_case(es, settings, "Timestamped", "Stamp Test Unit", "ana.test")
+    add(es, settings, case, PHONE, "ana.test")
+    out = tmp_path / "stamped.zip"
+    with local_tsa() as tsa:
+        made = lantern(
+            "case", "export", case.id, "--out", str(out), env={"LANTERN_TSA_URL": tsa.url}
+        )
+        assert made.returncode == 0 and b"; timestamped" in made.stdout, made.stderr.decode()
+        good = lantern("case", "verify", str(out), "--tsa-ca", str(tsa.root))
+        assert good.returncode == 0, good.stdout.decode()
+        wrong = lantern("case", "verify", str(out), "--tsa-ca", str(tsa.other_root))
+        assert wrong.returncode == 1 and b"manifest.tsr: does not verify" in wrong.stdout
+        with zipfile.ZipFile(out) as zf:
+            token = zf.read("manifest.tsr")
+        with zipfile.ZipFile(package) as zf:
+            manifest = zf.read("manifest.json")
+        # A token over other bytes (this package's manifest) does not verify that one.
+        moved = rezip(
+            package, tmp_path / "moved.zip", {"manifest.tsr": token, "manifest.json": manifest}
+        )
+        swapped = lantern("case", "verify", str(moved), "--tsa-ca", str(tsa.root))
+        assert swapped.returncode == 1 and b"manifest.tsr: does not verify" in swapped.stdout
