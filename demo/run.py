@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import urllib.request
 from typing import Any
@@ -104,6 +105,40 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
         for replay in replays:
             replay.stop()
     _print_results(settings, top)
+    _case_demo(settings)
+
+
+def _lantern(*args: str) -> str:
+    """One ``lantern`` command as a user types it, printed, run, its output shown."""
+    print("$ lantern " + " ".join(f"'{a}'" if " " in a else a for a in args), flush=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "lantern", *args], capture_output=True, text=True, check=False
+    )
+    print((result.stdout or "").rstrip())
+    if result.returncode != 0:
+        print((result.stderr or "")[-2000:], file=sys.stderr)
+        raise SystemExit(f"demo: lantern {args[0]} {args[1]} failed")
+    return result.stdout or ""
+
+
+def _case_demo(settings: Settings) -> None:
+    """The investigator's next steps on the planted network: a case, a subject with its
+    note, the evidence package and its check."""
+    from demo.boards.generator import PLANTED_PHONE
+
+    phone = f"phone:+1{PLANTED_PHONE}"
+    print("\nA case on the planted network (one phone, six ads):")
+    case_id = _lantern(
+        "case", "new", "--title", "Planted network (demo)", "--agency", "Demo Task Force"
+    ).strip()
+    _lantern("case", "add", case_id, phone, "--why", "one phone behind six names")
+    _lantern(
+        "case", "promote", case_id, phone, "--note",
+        "The same phone advertises six different women in five states within ten days.",
+    )  # fmt: skip
+    package = settings.data_dir / "cases" / f"{case_id.replace(':', '_')}.zip"
+    _lantern("case", "export", case_id, "--out", str(package))
+    _lantern("case", "verify", str(package))
 
 
 def _print_results(settings: Settings, top: int) -> None:
