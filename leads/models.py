@@ -104,6 +104,8 @@ class RawDocument(Strict):
     images: list[ImageRef] = Field(default_factory=list)
     provenance: Provenance
     sightings: list[Sighting] = Field(default_factory=list)
+    # Stamped by the retention job (leads/retention.py): when this may be deleted.
+    retain_until: datetime | None = None
 
 
 class Indicator(Strict):
@@ -208,6 +210,7 @@ class Lead(Strict):
     document_score: int | None = None
     document_explanation: list[str] = Field(default_factory=list)
     network: LeadNetwork | None = None
+    retain_until: datetime | None = None  # stamped by the retention job
 
 
 class SelectorProfile(Strict):

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     audit_dir: Path | None = None
     audit_key_file: Path | None = None
     audit_checkpoint_every: int = Field(default=100, ge=1)
+    # How long collected records are kept: days after collection (intelligence records,
+    # five years), and per source where a source's terms or law ask for less or more.
+    retention_days: int = Field(default=1826, ge=1)
+    retention_days_by_source: dict[str, int] = Field(default_factory=dict)
     # An RFC 3161 timestamp authority for evidence-package manifests (unset: none), and
     # the root certificate(s) that verify its tokens.
     tsa_url: str | None = None

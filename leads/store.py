@@ -38,6 +38,7 @@ KINDS = (
     "audit",
     "cases",
     "case-items",
+    "holds",
 )
 
 

@@ -40,7 +40,7 @@ def test_dags_import_without_errors(settings: Settings, tmp_path: Path) -> None:
     out = result.stdout
     assert (
         "['lantern_collect_classifieds', 'lantern_collect_jobs', 'lantern_collect_social', "
-        "'lantern_guestworker', 'lantern_link']" in out
+        "'lantern_guestworker', 'lantern_link', 'lantern_retention']" in out
     )
     assert "collect_mastodon" in out and "social-mastodon" in out
     assert "crawl_demo_classifieds" in out and "site-demo-classifieds" in out

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from lantern.cli import audit, cases, collect, guestworker, networks, pipeline, registry
+from lantern.cli import audit, cases, collect, guestworker, holds, networks, pipeline, registry
 from lantern.cli.options import say
 
 
@@ -66,3 +66,5 @@ app.add_typer(collect.app, name="collect")
 app.add_typer(guestworker.app, name="guestworker")
 app.add_typer(audit.app, name="audit")
 app.add_typer(cases.app, name="case")
+app.add_typer(holds.holds, name="hold")
+app.add_typer(holds.retention, name="retention")
