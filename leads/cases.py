@@ -239,7 +239,7 @@ def pull(es: Elasticsearch, settings: Settings, ref: str, max_docs: int = 500) -
         if employer is None:
             raise CaseError(f"no guest-worker employer {value!r}")
         out.root_key = f"employer:{value}"
-        out.found[out.root_key] = ("employer", value, {"employer": employer})
+        out.found[out.root_key] = ("employer", value, _employer_snapshot(es, settings, employer))
         for ad in employer.get("ads") or []:
             lead = _source(es, settings, "leads", ad["lead_id"])
             if lead is not None:
@@ -287,7 +287,7 @@ def pull(es: Elasticsearch, settings: Settings, ref: str, max_docs: int = 500) -
             out.found[f"employer:{employer['id']}"] = (
                 "employer",
                 employer["id"],
-                {"employer": employer},
+                _employer_snapshot(es, settings, employer),
             )
         return out
     lead_id = value if kind == "lead" else ref
@@ -297,6 +297,19 @@ def pull(es: Elasticsearch, settings: Settings, ref: str, max_docs: int = 500) -
     out.root_key = f"lead:{lead_id}"
     out.found[out.root_key] = ("lead", lead_id, _lead_snapshot(es, settings, lead))
     return out
+
+
+def _employer_snapshot(
+    es: Elasticsearch, settings: Settings, employer: dict[str, Any]
+) -> dict[str, Any]:
+    """The employer and the DOL records it was resolved from (disclosures, job orders,
+    WHD cases, debarments), as they stand now."""
+    ids = sorted({s["record"] for s in employer.get("sources") or [] if s.get("record")})
+    records = []
+    for i in range(0, len(ids), 200):
+        got = es.mget(index=settings.index("gw-records"), ids=ids[i : i + 200])["docs"]
+        records += [d["_source"] for d in got if d.get("found")]
+    return {"employer": employer, "records": records}
 
 
 def _employers_linked(

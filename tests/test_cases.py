@@ -143,3 +143,23 @@ def test_money_and_worksheet_of_a_case(
     assert not [c for r in book["items"].iter_rows() for c in r if c.data_type == "f"]
     drafts = lantern("case", "worksheet", case.id, "--preservation").stdout.decode()
     assert "18 U.S.C. § 2703(f)" in drafts and PLANTED_PHONE[-4:] in drafts
+
+
+def test_an_employer_pull_brings_its_dol_records(
+    es: Any, settings: Settings, tmp_path: Any
+) -> None:
+    from demo.guestworker_samples import write_sample_set
+    from lantern.jobs.guestworker import ingest_files
+
+    files = sorted(write_sample_set(tmp_path / "dol").values())
+    ingest_files(es, settings, files)
+    debarred = next(
+        e for e in scan(es, settings, "gw-employers", {"match_all": {}})
+        if e["tier"] == "high" and len(e.get("sources") or []) >= 2
+    )  # fmt: skip
+    case = new_case(es, settings, "Employer", "Employer Test Unit", "ana.test")
+    added = add(es, settings, case, f"employer:{debarred['id']}", "ana.test")
+    employer = next(i for i in added if i.kind == "employer")
+    records = employer.snapshot["records"]
+    assert len(records) == len(debarred["sources"])
+    assert {r["id"] for r in records} == {s["record"] for s in debarred["sources"]}
