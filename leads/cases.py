@@ -197,6 +197,26 @@ def add_note(es: Elasticsearch, settings: Settings, case: Case, text: str, user:
     return case.model_copy(update={"notes": notes})
 
 
+def set_status(
+    es: Elasticsearch,
+    settings: Settings,
+    case: Case,
+    status: Literal["open", "closed"],
+    reason: str,
+    user: str,
+) -> Case:
+    """Closes (or reopens) a case, with the reason on record."""
+    if not reason.strip():
+        raise CaseError(f"{'closing' if status == 'closed' else 'reopening'} a case needs a reason")
+    if case.status == status:
+        raise CaseError(f"{case.id} is already {status}")
+    es.update(index=settings.index("cases"), id=case.id, doc={"status": status},
+              refresh="wait_for")  # fmt: skip
+    action = "case.close" if status == "closed" else "case.reopen"
+    record(es, settings, action, case_id=case.id, reason=reason.strip(), user=user)
+    return case.model_copy(update={"status": status})
+
+
 def items(es: Elasticsearch, settings: Settings, case: Case) -> list[CaseItem]:
     found = scan(es, settings, "case-items", {"term": {"case_id": case.id}})
     return sorted((CaseItem.model_validate(i) for i in found), key=lambda i: (i.kind, i.key))

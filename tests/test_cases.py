@@ -28,6 +28,22 @@ def linked(classifieds_crawl: CrawlResult, es: Any, settings: Settings) -> None:
         link(es, settings, batch)
 
 
+def test_a_case_closes_and_reopens_with_a_reason(es: Any, settings: Settings) -> None:
+    from leads.cases import set_status
+
+    case = new_case(es, settings, "Closing", "Close Test Unit", "ana.test")
+    with pytest.raises(CaseError, match="needs a reason"):
+        set_status(es, settings, case, "closed", " ", "ana.test")
+    set_status(es, settings, case, "closed", "referred to the state attorney", "ana.test")
+    assert get_case(es, settings, case.id).status == "closed"
+    with pytest.raises(CaseError, match="already closed"):
+        set_status(es, settings, get_case(es, settings, case.id), "closed", "again", "ana.test")
+    set_status(es, settings, get_case(es, settings, case.id), "open", "new ads", "ana.test")
+    assert get_case(es, settings, case.id).status == "open"
+    trail = [e["action"] for e in events(es, settings, {"term": {"case_id": case.id}})]
+    assert trail == ["case.new", "case.close", "case.reopen"]
+
+
 def test_case_numbers_run_per_agency_and_year(es: Any, settings: Settings) -> None:
     year = datetime.now(UTC).year
     a1 = new_case(es, settings, "Numbering one", "Demo County Sheriff", "ana.test")

@@ -92,6 +92,34 @@ def note(case: CaseArg, text: Annotated[str, typer.Argument(help="the note")]) -
         fail(str(exc), 2)
 
 
+@app.command("close")
+def close(
+    case: CaseArg, reason: Annotated[str, typer.Option(help="why the case is closed")]
+) -> None:
+    """Close a case (its items and retention stay; `reopen` undoes it)."""
+    from leads.cases import CaseError, set_status
+
+    es, settings, user = _context()
+    try:
+        set_status(es, settings, _case(es, settings, case), "closed", reason, user)
+    except CaseError as exc:
+        fail(str(exc), 2)
+
+
+@app.command("reopen")
+def reopen(
+    case: CaseArg, reason: Annotated[str, typer.Option(help="why the case is reopened")]
+) -> None:
+    """Reopen a closed case."""
+    from leads.cases import CaseError, set_status
+
+    es, settings, user = _context()
+    try:
+        set_status(es, settings, _case(es, settings, case), "open", reason, user)
+    except CaseError as exc:
+        fail(str(exc), 2)
+
+
 @app.command("promote")
 def promote(
     case: CaseArg,
