@@ -192,7 +192,7 @@ def checkpoint(settings: Settings, event: AuditEvent) -> dict[str, Any]:
 def verify(
     stored: Iterable[dict[str, Any]],
     checkpoints: Iterable[dict[str, Any]],
-    public_key: Ed25519PublicKey,
+    public_key: Ed25519PublicKey | None,
 ) -> list[str]:
     """What is wrong with a trail, one line per problem naming the event; empty when
     the chain and every checkpoint hold."""
@@ -201,9 +201,12 @@ def verify(
     previous: dict[str, Any] | None = None
     expected = 1
     for raw in stored:
-        seq = raw.get("seq")
+        seq = raw.get("seq") if isinstance(raw, dict) else None
         if not isinstance(seq, int):
             problems.append(f"an event without a number: {str(raw)[:200]}")
+            continue
+        if seq < expected:
+            problems.append(f"event {seq}: duplicate or out of order (a second event {seq})")
             continue
         if seq > expected:
             gone = f"{expected}" if seq == expected + 1 else f"{expected}–{seq - 1}"
@@ -219,8 +222,13 @@ def verify(
         previous, expected = raw, seq + 1
     last = previous["seq"] if previous else 0
     for n, line in enumerate(checkpoints, 1):
+        if not isinstance(line, dict):
+            problems.append(f"checkpoint {n}: not a checkpoint record")
+            continue
         seq, event_hash, at = line.get("seq"), line.get("hash"), line.get("at")
         try:
+            if public_key is None:
+                raise ValueError("no public key to check it with")
             public_key.verify(
                 bytes.fromhex(str(line.get("signature"))),
                 _signed_text(int(str(seq)), str(event_hash), str(at)),

@@ -14,6 +14,7 @@ Every action here writes an audit event (leads/audit.py): the case's chain of cu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -402,7 +403,9 @@ def add(
 def _store(es: Elasticsearch, settings: Settings, new: list[CaseItem]) -> None:
     index = settings.index("case-items")
     for item in new:
-        es.index(index=index, id=_item_id(item.case_id, item.key), document=item.model_dump())
+        # Create, never overwrite: a snapshot, once stored, stays the one first pulled.
+        with contextlib.suppress(ConflictError):
+            es.create(index=index, id=_item_id(item.case_id, item.key), document=item.model_dump())
     es.indices.refresh(index=index)
 
 

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import struct
 import tempfile
 import zipfile
@@ -60,12 +61,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
+
+
+def member_name(record_id: str) -> str:
+    """A record id as a file name in the package: as it is when plain, else its hash (an
+    id from outside could name "../x"; the id itself is inside the file)."""
+    return record_id if _SAFE_NAME.match(record_id) else sha256(record_id.encode())[:32]
+
+
 # Cutting the evidence
 
 
-def cut_record(warc: dict[str, Any]) -> bytes:
+def cut_record(warc: dict[str, Any], path: Path) -> bytes:
     """The WARC record's bytes (one gzip member) at its offset, checked by record id."""
-    path = Path(warc["file"])
     with path.open("rb") as f:
         f.seek(int(warc["offset"]))
         records = ArchiveIterator(f)
@@ -87,7 +96,8 @@ def evidence(settings: Settings, raws: list[dict[str, Any]], contents: Contents)
         doc = raw.get("id", "?")
         if prov.get("warc"):
             try:
-                records.append(cut_record(prov["warc"]))
+                path = _inside(settings, prov["warc"]["file"], prov.get("batch_id", ""))
+                records.append(cut_record(prov["warc"], path))
             except (OSError, ValueError, StopIteration) as exc:
                 contents.missing.append(
                     f"{doc}: WARC record {prov['warc'].get('record_id')}: {exc}"
@@ -97,8 +107,7 @@ def evidence(settings: Settings, raws: list[dict[str, Any]], contents: Contents)
         shot = prov.get("screenshot")
         if shot:
             try:
-                folder = settings.evidence_folder(prov["batch_id"])
-                data = (folder / shot["path"]).read_bytes()
+                data = _inside(settings, shot["path"], prov.get("batch_id", "")).read_bytes()
             except (OSError, ValueError) as exc:
                 contents.missing.append(f"{doc}: screenshot {shot['path']}: {exc}")
                 continue
@@ -110,6 +119,16 @@ def evidence(settings: Settings, raws: list[dict[str, Any]], contents: Contents)
             contents.files[f"screenshots/{shot['sha256']}.png"] = data
     if records:
         contents.files["archive.wacz"] = make_wacz(b"".join(records))
+
+
+def _inside(settings: Settings, name: str, batch_id: str) -> Path:
+    """An evidence reference resolved inside the evidence store, or ValueError."""
+    from leads.retention import evidence_file
+
+    path = evidence_file(settings, name, batch_id)
+    if path is None or not path.is_relative_to(settings.evidence_path.resolve()):
+        raise ValueError("the reference points outside the evidence store")
+    return path
 
 
 def make_wacz(warc_gz: bytes) -> bytes:
@@ -230,6 +249,17 @@ def _central_directory(zf: zipfile.ZipFile) -> bytes:
 
 def _member_problems(data: bytes, zf: zipfile.ZipFile) -> list[str]:
     problems = []
+    # Members back to back from the first byte to the directory: nothing hidden between
+    # them (an entry left out of the directory is still read by streaming tools).
+    at = 0
+    for info in sorted(zf.infolist(), key=lambda i: i.header_offset):
+        if info.header_offset != at:
+            problems.append(f"bytes outside any listed entry before {info.filename}")
+            break
+        at += _LOCAL.size + len(info.filename.encode("utf-8")) + info.compress_size
+    else:
+        if at != zf.start_dir:
+            problems.append("bytes outside any listed entry before the zip's directory")
     for info in zf.infolist():
         name = info.filename
         if (
@@ -290,12 +320,18 @@ def verify(
     except _UNREADABLE as exc:
         return [f"{path}: not a readable zip ({exc})"]
     problems = _layout_problems(data, zf)
-    names = set(zf.namelist())
+    listed_names = zf.namelist()
+    names = set(listed_names)
+    if len(listed_names) != len(names):
+        dupes = sorted({n for n in listed_names if listed_names.count(n) > 1})
+        problems.append(f"the zip holds two entries named {', '.join(dupes)}")
     if "manifest.json" not in names:
         return [*problems, "manifest.json: missing"]
     try:
         listed = json.loads(zf.read("manifest.json"))
         files: dict[str, dict[str, Any]] = listed["files"]
+        if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
+            raise TypeError("its file list is not a mapping of file records")
     except (*_UNREADABLE, KeyError, TypeError) as exc:
         return [*problems, f"manifest.json: unreadable ({exc})"]
     for name, expected in sorted(files.items()):
@@ -314,6 +350,8 @@ def verify(
             problems += [f"archive.wacz: {p}" for p in verify_wacz(got)]
     for name in sorted(names - set(files) - UNHASHED):
         problems.append(f"{name}: extra (not in the manifest)")
+    if "manifest.tsr" not in names and check_timestamp is not None:
+        problems.append("manifest.tsr: missing (no timestamp to check)")
     if "manifest.tsr" in names and check_timestamp is not None:
         try:
             trouble = check_timestamp(zf.read("manifest.tsr"), zf.read("manifest.json"))
@@ -379,14 +417,21 @@ def export_case(
 ) -> Exported:
     """Writes the case's package to ``out``; ``timestamp`` turns the manifest's bytes
     into an RFC 3161 token (leads/timestamps.py), if a timestamp authority is set."""
-    from leads.audit import events, record
-    from leads.cases import case_selectors, items, lead_snapshots
+    from leads.audit import checkpoint, events, record
+    from leads.cases import case_selectors, items, lead_snapshots, snapshot_hash
     from leads.legalprocess import preservation_drafts, worksheet
     from leads.money import follow_the_money
     from leads.report import render_html, render_pdf
 
     held = items(es, settings, case)
     leads = lead_snapshots(held)
+    # A snapshot that no longer matches the hash it was stored with has been edited in
+    # the index since it was pulled: the package says so.
+    altered = [
+        f"{i.key}: its snapshot no longer matches the SHA-256 it was pulled with"
+        for i in held
+        if snapshot_hash(i.snapshot) != i.snapshot_sha256
+    ]
     raws = [
         i.snapshot.get("raw") or {"id": i.ref}
         for i in held
@@ -395,65 +440,73 @@ def export_case(
     snapshot_time = max((i.snapshot_at for i in held), default=now())
     start = record(es, settings, "case.export", case_id=case.id, user=user,
                    details={"out": str(out), "items": len(held)})  # fmt: skip
-    contents = Contents()
-    evidence(settings, raws, contents)
-    for lead, raw in zip(leads, raws, strict=True):
+    try:
+        contents = Contents(missing=list(altered))
+        evidence(settings, raws, contents)
+        for lead, raw in zip(leads, raws, strict=True):
+            contents.add_json(
+                f"ads/{member_name(str(lead['id']))}.json",
+                {
+                    "id": lead["id"],
+                    "url": lead.get("url"),
+                    "title": lead.get("title"),
+                    "text": raw.get("text"),
+                    "indicators": lead.get("indicators"),
+                    "entities": lead.get("entities"),
+                    "selectors": lead.get("selectors"),
+                    "score": lead.get("score"),
+                    "tier": lead.get("tier"),
+                    "explanation": lead.get("explanation"),
+                    "provenance": raw.get("provenance"),
+                },
+            )
+        money = follow_the_money(leads)
+        rows = worksheet(case_selectors(held))
         contents.add_json(
-            f"ads/{lead['id']}.json",
+            "case.json", {"case": case.model_dump(), "items": [i.model_dump() for i in held]}
+        )
+        contents.add_json("money.json", money.model_dump())
+        contents.add_json(
+            "worksheet.json",
             {
-                "id": lead["id"],
-                "url": lead.get("url"),
-                "title": lead.get("title"),
-                "text": raw.get("text"),
-                "indicators": lead.get("indicators"),
-                "entities": lead.get("entities"),
-                "selectors": lead.get("selectors"),
-                "score": lead.get("score"),
-                "tier": lead.get("tier"),
-                "explanation": lead.get("explanation"),
-                "provenance": raw.get("provenance"),
+                "rows": [r.model_dump() for r in rows],
+                "preservation_requests": preservation_drafts(rows, case.model_dump()),
             },
         )
-    money = follow_the_money(leads)
-    rows = worksheet(case_selectors(held))
-    contents.add_json(
-        "case.json", {"case": case.model_dump(), "items": [i.model_dump() for i in held]}
-    )
-    contents.add_json("money.json", money.model_dump())
-    contents.add_json(
-        "worksheet.json",
-        {
-            "rows": [r.model_dump() for r in rows],
-            "preservation_requests": preservation_drafts(rows, case.model_dump()),
-        },
-    )
-    custody = events(es, settings, {"term": {"case_id": case.id}})
-    contents.files["custody.jsonl"] = "".join(
-        json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in custody
-    ).encode("utf-8")
-    html = render_html(
-        case.model_dump(), [i.model_dump() for i in held], money, rows, snapshot_time
-    )
-    contents.files["report.html"] = html.encode("utf-8")
-    contents.files["report.pdf"] = render_pdf(html)
-    body = manifest(
-        contents,
-        {
-            "case_id": case.id,
-            "case_number": case.number,
-            "snapshot_time": snapshot_time,
-            "exported_at": now(),
-            "exported_by": user,
-            "custody_through_event": start.seq,
-        },
-    )
-    contents.files["manifest.json"] = body
-    if timestamp is not None:
-        contents.files["manifest.tsr"] = timestamp(body)
-    write_zip(contents, out)
+        custody = events(es, settings, {"term": {"case_id": case.id}})
+        contents.files["custody.jsonl"] = "".join(
+            json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in custody
+        ).encode("utf-8")
+        html = render_html(
+            case.model_dump(), [i.model_dump() for i in held], money, rows, snapshot_time
+        )
+        contents.files["report.html"] = html.encode("utf-8")
+        contents.files["report.pdf"] = render_pdf(html)
+        body = manifest(
+            contents,
+            {
+                "case_id": case.id,
+                "case_number": case.number,
+                "snapshot_time": snapshot_time,
+                "exported_at": now(),
+                "exported_by": user,
+                "custody_through_event": start.seq,
+            },
+        )
+        contents.files["manifest.json"] = body
+        if timestamp is not None:
+            contents.files["manifest.tsr"] = timestamp(body)
+        write_zip(contents, out)
+    except Exception as exc:
+        record(es, settings, "case.export", case_id=case.id, user=user, outcome="failed",
+               reason=f"{type(exc).__name__}: {exc}"[:500])  # fmt: skip
+        raise
     digest = sha256(body)
-    record(es, settings, "case.export", case_id=case.id, user=user, outcome="ok",
+    final = record(es, settings, "case.export", case_id=case.id, user=user, outcome="ok",
            details={"manifest_sha256": digest, "package_sha256": sha256(out.read_bytes()),
                     "missing_evidence": len(contents.missing)})  # fmt: skip
+    # A signed checkpoint at every export: the custody the package records can never be
+    # cut from the trail without trace.
+    checkpoint(settings, final)
     return Exported(out, len(contents.files), len(leads), contents.missing, digest,
                     "manifest.tsr" in contents.files)  # fmt: skip

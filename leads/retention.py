@@ -108,6 +108,19 @@ def release_hold(
     return hold.model_copy(update=change)
 
 
+def evidence_file(settings: Settings, name: str, batch_id: str) -> Path | None:
+    """Where a WARC or screenshot reference points, resolved: a relative name (social
+    collectors store the bare file name) against its batch's evidence folder. None when
+    the batch id cannot name a folder."""
+    path = Path(name)
+    if not path.is_absolute():
+        try:
+            path = settings.evidence_folder(batch_id) / path
+        except ValueError:
+            return None
+    return path.resolve()
+
+
 def retain_until(settings: Settings, source_id: str, collected: datetime) -> datetime:
     days = settings.retention_days_by_source.get(source_id, settings.retention_days)
     return collected + timedelta(days=days)
@@ -187,7 +200,7 @@ def sweep(es: Elasticsearch, settings: Settings, user: str, dry_run: bool = Fals
             continue
         out.leads.append(lead["id"])
         doomed_selectors.update(lead.get("selectors") or [])
-    warcs: set[str] = set()  # WARC files of the raw documents that go
+    warcs: set[tuple[str, str]] = set()  # (WARC file, batch) of the raw documents that go
     raw_fields = ["id", "provenance.batch_id", "provenance.warc"]
     for raw in scan(es, settings, "raw", expired, source=raw_fields):
         batch = raw["provenance"]["batch_id"]
@@ -201,7 +214,7 @@ def sweep(es: Elasticsearch, settings: Settings, user: str, dry_run: bool = Fals
             continue
         out.raw.append(raw["id"])
         if (raw["provenance"].get("warc") or {}).get("file"):
-            warcs.add(raw["provenance"]["warc"]["file"])
+            warcs.add((raw["provenance"]["warc"]["file"], batch))
     if dry_run:
         return out
     _delete(es, settings, "leads", out.leads, user, "retention.delete.lead")
@@ -234,15 +247,22 @@ def _orphan_profiles(es: Elasticsearch, settings: Settings, selectors: set[str])
     return orphans
 
 
-def _orphan_warcs(es: Elasticsearch, settings: Settings, files: set[str], user: str) -> list[str]:
+def _orphan_warcs(
+    es: Elasticsearch, settings: Settings, files: set[tuple[str, str]], user: str
+) -> list[str]:
     """The WARC files of deleted raw documents that no remaining one points to. Only
     these: a file whose pages never became raw documents (a failed run, a dead letter)
     is not retention's to judge."""
     es.indices.refresh(index=settings.index("raw"))
     gone = []
-    for name in sorted(files):
+    base = settings.evidence_path.resolve()
+    for name, batch in sorted(files):
         left = es.count(index=settings.index("raw"), query={"term": {"provenance.warc.file": name}})
-        path = Path(name)
+        path = evidence_file(settings, name, batch)
+        if path is None or not path.is_relative_to(base) or not path.name.endswith(".warc.gz"):
+            record(es, settings, "retention.refused", target=name, user=user, outcome="refused",
+                   reason="a WARC path outside the evidence store is never deleted")  # fmt: skip
+            continue
         if left["count"] == 0 and path.is_file():
             path.unlink()
             gone.append(name)

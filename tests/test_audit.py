@@ -133,3 +133,14 @@ def test_the_cli_consults_are_audited_and_verify_says_what_is_wrong(
         assert b"audit trail intact" in result.stdout
     shown = lantern("audit", "show", "--user", "ana.test", env=env).stdout.decode()
     assert "consult.leads" in shown
+
+
+def test_a_second_event_with_a_used_number_is_named(es: Any, settings: Settings) -> None:
+    own = fresh_trail(es, settings, 4, every=5)
+    stored = {e["seq"]: e for e in events(es, own)}
+    from leads.audit import content_hash
+
+    forged = {**stored[3], "user": "mallory", "prev": stored[2]["hash"]}
+    forged["hash"] = content_hash(forged)
+    es.index(index=own.index("audit"), id="forged-3", document=forged, refresh=True)
+    assert any("event 3: duplicate or out of order" in p for p in problems(es, own))

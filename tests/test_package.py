@@ -182,3 +182,16 @@ def test_a_timestamped_package_verifies_under_its_authority_only(
         )
         swapped = lantern("case", "verify", str(moved), "--tsa-ca", str(tsa.root))
         assert swapped.returncode == 1 and b"manifest.tsr: does not verify" in swapped.stdout
+
+
+def test_a_second_entry_with_a_used_name_is_named(package: Path, tmp_path: Path) -> None:
+    import shutil
+    import warnings
+
+    copy = tmp_path / "dupe.zip"
+    shutil.copy(package, copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: the point
+        with zipfile.ZipFile(copy, "a") as zf:
+            zf.writestr("report.html", b"<p>forged</p>")
+    assert any("two entries named report.html" in p for p in verify(copy))

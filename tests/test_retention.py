@@ -109,3 +109,17 @@ def test_the_retention_dag_through_airflow(es: Any, settings: Settings, tmp_path
     assert {e["action"] for e in tombstones} == {"retention.delete.lead", "retention.delete.raw"}
     stamped = es.get(index=settings.index("leads"), id="d-held")["_source"]["retain_until"]
     assert stamped.startswith(str((OLD + timedelta(days=settings.retention_days)).year))
+
+
+def test_retention_never_deletes_a_file_outside_the_evidence_store(
+    es: Any, settings: Settings, tmp_path: Path
+) -> None:
+    precious = tmp_path / "precious.warc.gz"
+    precious.write_bytes(b"not evidence")
+    put(es, settings, "r-outside", "+17025550121", OLD, "b-out")
+    es.update(index=settings.index("raw"), id="r-outside", refresh=True,
+              doc={"provenance": {"warc": {"file": str(precious)}}})  # fmt: skip
+    done = sweep(es, settings, "ana.test")
+    assert "r-outside" in done.raw and precious.exists()
+    refused = [e for e in events(es, settings) if e["action"] == "retention.refused"]
+    assert refused and refused[-1]["target"] == str(precious)

@@ -67,15 +67,22 @@ def verify(
     from leads.audit import verify as check
 
     settings = get_settings()
+    key: Ed25519PublicKey | None = None
     if public_key is not None:
         loaded = serialization.load_pem_public_key(public_key.read_bytes())
         if not isinstance(loaded, Ed25519PublicKey):
             fail(f"{public_key}: not an Ed25519 public key", 2)
         key = loaded
-    else:
-        key = signing_key(settings).public_key()
     stored = events(elasticsearch(settings), settings)
     checkpoints = read_checkpoints(settings)
+    if public_key is None:
+        own = settings.audit_key_file or settings.audit_path / "signing-key.pem"
+        if own.exists():
+            key = signing_key(settings).public_key()
+        elif checkpoints:  # never make a new key to check old signatures with
+            fail(f"no checkpoint key at {own}: give the key's public half with --public-key", 2)
+        else:
+            key = None
     problems = check(stored, checkpoints, key)
     for problem in problems:
         say(problem)

@@ -137,7 +137,7 @@ def promote(
         done = promote_item(es, settings, _case(es, settings, case), item, note, user)
     except CaseError as exc:
         fail(str(exc), 2)
-    print(f"{done.key} is a subject of {case}")
+    print(one_line(f"{done.key} is a subject of {case}", 2000))
 
 
 @app.command("refresh")
@@ -328,7 +328,7 @@ def worksheet(
         print(one_line(" | ".join(row), 3000))
     if preservation:
         for holder, text in preservation_drafts(rows, found.model_dump()).items():
-            print(f"\n===== preservation request: {holder} =====")
+            print("\n" + one_line(f"===== preservation request: {holder} =====", 2000))
             for line in text.splitlines():
                 print(one_line(line, 3000) if line else "")
 
@@ -357,7 +357,12 @@ def export(
         def stamp(data: bytes) -> bytes:
             return request_timestamp(url, data)
 
-    done = export_case(es, settings, found, Path(out), user, stamp)
+    from leads.timestamps import TimestampError
+
+    try:
+        done = export_case(es, settings, found, Path(out), user, stamp)
+    except TimestampError as exc:
+        fail(f"{exc}; nothing was written (export again with --no-timestamp to go without)")
     for gap in done.missing:
         print(one_line(f"missing evidence: {gap}", 2000))
     print(
