@@ -163,6 +163,8 @@ def _protection(
     holds: list[Hold],
     in_cases: dict[str, str],
 ) -> str | None:
+    # A lead in any case keeps the case's retention, so a hold on a case (kept on record
+    # for when a case is removed) adds nothing here.
     if lead["id"] in in_cases:
         return f"in case {in_cases[lead['id']]}"
     for hold in holds:
@@ -170,8 +172,6 @@ def _protection(
             return f"hold {hold.id} on batch {batch}"
         if hold.scope == "selector" and hold.value in (lead.get("selectors") or []):
             return f"hold {hold.id} on {hold.value}"
-        if hold.scope == "case" and in_cases.get(lead["id"]) == hold.value:
-            return f"hold {hold.id} on case {hold.value}"
     return None
 
 

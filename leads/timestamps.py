@@ -69,7 +69,3 @@ def check_timestamp(token: bytes, data: bytes, roots: list[x509.Certificate]) ->
     except ValueError as exc:
         return f"cannot be checked ({exc})"
     return None
-
-
-def timestamp_time(token: bytes) -> str:
-    return decode_timestamp_response(token).tst_info.gen_time.isoformat()

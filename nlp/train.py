@@ -17,10 +17,12 @@ import hashlib
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import spacy
+from spacy.tokens import Doc
 
 from leads.taxonomy import CATEGORIES
 from nlp.evaluate import LabeledText, load_devset
@@ -41,8 +43,8 @@ DOMAINS = ("sex", "labor")
 PRUNE = 0.01  # weights smaller than this change no decision and only fill the file
 
 
-def text_features(nlp_tokenize: object, text: str) -> set[str]:
-    doc = nlp_tokenize(text)  # type: ignore[operator]
+def text_features(tokenize: Callable[[str], Doc], text: str) -> set[str]:
+    doc = tokenize(text)
     return {f for f, _, _ in word_features([normalize(t.lower_) for t in doc])}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -97,13 +97,7 @@ def close(
     case: CaseArg, reason: Annotated[str, typer.Option(help="why the case is closed")]
 ) -> None:
     """Close a case (its items and retention stay; `reopen` undoes it)."""
-    from leads.cases import CaseError, set_status
-
-    es, settings, user = _context()
-    try:
-        set_status(es, settings, _case(es, settings, case), "closed", reason, user)
-    except CaseError as exc:
-        fail(str(exc), 2)
+    _set_status(case, "closed", reason)
 
 
 @app.command("reopen")
@@ -111,11 +105,15 @@ def reopen(
     case: CaseArg, reason: Annotated[str, typer.Option(help="why the case is reopened")]
 ) -> None:
     """Reopen a closed case."""
+    _set_status(case, "open", reason)
+
+
+def _set_status(case: str, status: Literal["open", "closed"], reason: str) -> None:
     from leads.cases import CaseError, set_status
 
     es, settings, user = _context()
     try:
-        set_status(es, settings, _case(es, settings, case), "open", reason, user)
+        set_status(es, settings, _case(es, settings, case), status, reason, user)
     except CaseError as exc:
         fail(str(exc), 2)
 
