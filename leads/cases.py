@@ -320,6 +320,25 @@ def pull(es: Elasticsearch, settings: Settings, ref: str, max_docs: int = 500) -
     return out
 
 
+def _entered(ref: str, why: str | None) -> Pulled:
+    from leads.deconfliction import SelectorError, canonical
+
+    if not why or len(why.strip()) < MIN_NOTE_CHARS:
+        raise CaseError(
+            f"an entered selector needs --why of at least {MIN_NOTE_CHARS} characters "
+            "saying where it came from"
+        )
+    try:
+        selector = canonical(ref)
+    except SelectorError as exc:
+        raise CaseError(str(exc)) from None
+    if selector.partition(":")[0] not in ENTITY_TYPES:
+        raise CaseError(f"{selector!r}: enter an employer by pulling employer:<id>")
+    out = Pulled(root=selector, root_key=f"selector:{selector}")
+    out.found[out.root_key] = ("selector", selector, {"entered": selector, "source": why.strip()})
+    return out
+
+
 def _employer_snapshot(
     es: Elasticsearch, settings: Settings, employer: dict[str, Any]
 ) -> dict[str, Any]:
@@ -358,10 +377,13 @@ def add(
     user: str,
     why: str | None = None,
     max_docs: int = 500,
+    entered: bool = False,
 ) -> list[CaseItem]:
     """Pulls ``ref`` into the case's holding bin, frozen as it is now. Items the case
-    already holds keep their first snapshot; only new ones are added (and returned)."""
-    pulled = pull(es, settings, ref, max_docs)
+    already holds keep their first snapshot; only new ones are added (and returned).
+    With ``entered``, ``ref`` is a selector the investigation found elsewhere, held as
+    entered (in canonical form) with ``why`` saying where it came from."""
+    pulled = _entered(ref, why) if entered else pull(es, settings, ref, max_docs)
     held = {i.key for i in items(es, settings, case)}
     at = _now()
     added = []

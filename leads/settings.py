@@ -67,6 +67,36 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     tsa_ca_file: Path | None = None
 
+    # Deconfliction, the agency's side: the regional hub this agency submits blinded
+    # selectors to, the API key the hub's operator issued it, and its id there. The
+    # hub's OPRF public key (hex) may be pinned; unset, the key the hub states is used
+    # and recorded with every submission.
+    hub_url: str | None = None
+    hub_api_key: str | None = None
+    hub_agency_id: str | None = None
+    hub_public_key: str | None = None
+    # TLS to the hub: the CA that signed its certificate, and this agency's client
+    # certificate (and key) where the hub asks for one.
+    hub_ca_file: Path | None = None
+    hub_client_cert: Path | None = None
+    hub_client_key: Path | None = None
+
+    # The hub itself (`lantern hub serve`), run by a regional center, not an agency: its
+    # own indices, OPRF key, audit trail and port. None: <data_dir>/hub.
+    hub_dir: Path | None = None
+    hub_index_prefix: str = "lantern-hub"
+    hub_host: str = "127.0.0.1"
+    hub_port: int = 8700
+    # Blinded elements one agency may have evaluated per hour: enough for any case,
+    # far too few to try phone numbers (10^10 of them) through the hub.
+    hub_evaluations_per_hour: int = Field(default=2000, ge=1)
+    hub_purge_seconds: float = Field(default=3600.0, gt=0)
+    # TLS for the hub (recommended off loopback); with a client CA, agencies must also
+    # present a certificate it signed (mutual TLS) besides their API key.
+    hub_tls_cert: Path | None = None
+    hub_tls_key: Path | None = None
+    hub_tls_client_ca: Path | None = None
+
     # The local development node (lantern.local.elasticsearch): loopback only.
     es_port: int = 9200
     es_heap: str = "1g"
@@ -132,6 +162,21 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.audit_dir or self.data_dir / "audit"
+
+    @property
+    def hub_path(self) -> Path:
+        return self.hub_dir or self.data_dir / "hub"
+
+    def hub_side(self) -> Settings:
+        """These settings as the hub's store sees them: its own index prefix and its own
+        audit trail (checkpoints and signing key in the hub's folder)."""
+        return self.model_copy(
+            update={
+                "index_prefix": self.hub_index_prefix,
+                "audit_dir": self.hub_path / "audit",
+                "audit_key_file": None,
+            }
+        )
 
     @property
     def guestworker_path(self) -> Path:

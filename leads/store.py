@@ -39,6 +39,7 @@ KINDS = (
     "cases",
     "case-items",
     "holds",
+    "deconfliction",
 )
 
 
@@ -91,16 +92,26 @@ def check(es: Elasticsearch, where: str) -> Elasticsearch:
     return es
 
 
-def load_mapping(kind: str) -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads((MAPPINGS_DIR / f"{kind}.json").read_text())
+def load_mapping(kind: str, folder: Path = MAPPINGS_DIR) -> dict[str, Any]:
+    """The mapping of ``kind`` from ``folder``, else from Lantern's own (a service with
+    indices of its own, like the deconfliction hub, reuses the audit trail's)."""
+    path = folder / f"{kind}.json"
+    spec: dict[str, Any] = json.loads(
+        (path if path.exists() else MAPPINGS_DIR / path.name).read_text()
+    )
     spec.pop("_comment", None)
     return spec
 
 
-def ensure_indices(es: Elasticsearch, settings: Settings) -> None:
+def ensure_indices(
+    es: Elasticsearch,
+    settings: Settings,
+    kinds: Iterable[str] = KINDS,
+    folder: Path = MAPPINGS_DIR,
+) -> None:
     """Templates for every kind, and a versioned backing index behind each alias."""
-    for kind in KINDS:
-        spec = load_mapping(kind)
+    for kind in kinds:
+        spec = load_mapping(kind, folder)
         alias = settings.index(kind)
         es.indices.put_index_template(
             name=alias,
@@ -119,9 +130,9 @@ def ensure_indices(es: Elasticsearch, settings: Settings) -> None:
             es.indices.put_mapping(index=alias, **spec["mappings"])
 
 
-def drop_indices(es: Elasticsearch, settings: Settings) -> None:
+def drop_indices(es: Elasticsearch, settings: Settings, kinds: Iterable[str] = KINDS) -> None:
     """Removes every index and template under the prefix (the tests' own prefixes)."""
-    for kind in KINDS:
+    for kind in kinds:
         alias = settings.index(kind)
         es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
         es.options(ignore_status=404).indices.delete_index_template(name=alias)

@@ -11,7 +11,18 @@ from typing import Any
 
 import typer
 
-from lantern.cli import audit, cases, collect, guestworker, holds, networks, pipeline, registry
+from lantern.cli import (
+    audit,
+    cases,
+    collect,
+    deconflict,
+    guestworker,
+    holds,
+    hub,
+    networks,
+    pipeline,
+    registry,
+)
 from lantern.cli.options import say
 
 
@@ -68,3 +79,5 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(cases.app, name="case")
 app.add_typer(holds.holds, name="hold")
 app.add_typer(holds.retention, name="retention")
+app.add_typer(deconflict.app, name="deconflict")
+app.add_typer(hub.app, name="hub")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from lantern.cli.options import OutOption, elasticsearch, fail, open_out
+from lantern.cli.options import OutOption, elasticsearch, fail, open_out, say
 from leads.settings import get_settings
 from leads.text import one_line
 
@@ -62,6 +62,14 @@ def add(
     ref: Annotated[str, typer.Argument(help="a lead id, employer:<id>, or a selector (phone:+1…)")],
     why: Annotated[str | None, typer.Option(help="why it is pulled in")] = None,
     max_docs: Annotated[int, typer.Option(help="stop a network pull after this many ads")] = 500,
+    entered: Annotated[
+        bool,
+        typer.Option(
+            "--entered",
+            help="a selector the investigation found elsewhere (a tip, an interview, a "
+            "return): held as entered, with --why saying where it came from",
+        ),
+    ] = False,
 ) -> None:
     """Pull a lead, an employer or a selector's whole network into the holding bin,
     frozen as it is now."""
@@ -71,7 +79,7 @@ def add(
     es, settings, user = _context()
     found = _case(es, settings, case)
     try:
-        added = add_items(es, settings, found, ref, user, why, max_docs)
+        added = add_items(es, settings, found, ref, user, why, max_docs, entered)
     except CaseError as exc:
         fail(str(exc), 2)
     kinds = Counter(i.kind for i in added)
@@ -112,10 +120,51 @@ def _set_status(case: str, status: Literal["open", "closed"], reason: str) -> No
     from leads.cases import CaseError, set_status
 
     es, settings, user = _context()
+    found = _case(es, settings, case)
     try:
-        set_status(es, settings, _case(es, settings, case), status, reason, user)
+        set_status(es, settings, found, status, reason, user)
     except CaseError as exc:
         fail(str(exc), 2)
+    if status == "closed":
+        _withdraw_pointers(es, settings, found, user)
+
+
+def _withdraw_pointers(es: Any, settings: Any, case: Any, user: str) -> None:
+    """A closed case's pointers leave the hub: nobody should be told to call about it."""
+    from lantern.hub.client import HubClient, HubUnavailable
+    from lantern.jobs.deconfliction import submitted, withdraw_case
+
+    if not submitted(es, settings, case):
+        return
+    try:
+        with HubClient(settings) as hub:
+            count = withdraw_case(es, settings, case, user, hub)
+    except HubUnavailable as exc:
+        say(f"warning: {case.id} is closed but its pointers are still at the hub ({exc}); "
+            f"run `lantern deconflict withdraw {case.number}`")  # fmt: skip
+        return
+    print(f"{case.id}: {count} pointers and operations withdrawn from the hub")
+
+
+@app.command("deconflict")
+def deconflict(
+    case: CaseArg,
+    include_holding: Annotated[
+        bool, typer.Option("--all", help="the holding bin's selectors too, not only subjects")
+    ] = False,
+    contact: Annotated[
+        str | None, typer.Option(help="who other agencies should call (default: you)")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(help="how long the pointers live (default 730, at most 1826)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="conflicts as JSON Lines")] = False,
+) -> None:
+    """Deconflict the case with other agencies through the hub: its subjects' selectors
+    go blinded; conflicts come back with the other agency's contact."""
+    from lantern.cli.deconflict import deconflict_case
+
+    deconflict_case(case, include_holding, contact, days, as_json)
 
 
 @app.command("promote")
