@@ -114,7 +114,7 @@ def record(
                 index=settings.index("audit"),
                 id=_doc_id(event.seq),
                 document=event.model_dump(mode="json"),
-                refresh="wait_for",
+                refresh=True,
             )
         except ConflictError:
             continue

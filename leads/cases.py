@@ -150,7 +150,7 @@ def new_case(
             created_by=user,
         )
         try:
-            es.create(index=index, id=case.id, document=case.model_dump(), refresh="wait_for")
+            es.create(index=index, id=case.id, document=case.model_dump(), refresh=True)
         except ConflictError:
             seq += 1
             continue
@@ -192,7 +192,7 @@ def add_note(es: Elasticsearch, settings: Settings, case: Case, text: str, user:
         index=settings.index("cases"),
         id=case.id,
         doc={"notes": [n.model_dump() for n in notes]},
-        refresh="wait_for",
+        refresh=True,
     )
     record(es, settings, "case.note", case_id=case.id, reason=note.text, user=user)
     return case.model_copy(update={"notes": notes})
@@ -212,7 +212,7 @@ def set_status(
     if case.status == status:
         raise CaseError(f"{case.id} is already {status}")
     es.update(index=settings.index("cases"), id=case.id, doc={"status": status},
-              refresh="wait_for")  # fmt: skip
+              refresh=True)  # fmt: skip
     action = "case.close" if status == "closed" else "case.reopen"
     record(es, settings, action, case_id=case.id, reason=reason.strip(), user=user)
     return case.model_copy(update={"status": status})
@@ -460,7 +460,7 @@ def promote(
         index=settings.index("case-items"),
         id=_item_id(case.id, item.key),
         doc={"role": "subject", "promotion": promotion.model_dump()},
-        refresh="wait_for",
+        refresh=True,
     )
     record(
         es,

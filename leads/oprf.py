@@ -47,10 +47,10 @@ def unb64(text: str) -> bytes:
 class HubKey:
     """The hub's OPRF key, derived from a 32-byte secret seed (RFC 9497 DeriveKeyPair)."""
 
-    def __init__(self, seed: bytes) -> None:
+    def __init__(self, seed: bytes, info: bytes = KEY_INFO) -> None:
         if len(seed) != 32:
             raise OprfError("the hub key seed is 32 bytes")
-        self._evaluator = ristretto.Evaluator.from_seed(seed, KEY_INFO)
+        self._evaluator = ristretto.Evaluator.from_seed(seed, info)
         self.public_key: bytes = self._evaluator.public_key.serialize()
 
     def evaluate(self, elements: Sequence[bytes]) -> list[bytes]:

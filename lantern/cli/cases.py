@@ -143,7 +143,7 @@ def _withdraw_pointers(es: Any, settings: Any, case: Any, user: str) -> None:
         say(f"warning: {case.id} is closed but its pointers are still at the hub ({exc}); "
             f"run `lantern deconflict withdraw {case.number}`")  # fmt: skip
         return
-    print(f"{case.id}: {count} pointers and operations withdrawn from the hub")
+    print(f"{case.id}: withdrawn from the hub: {count} pointers and operations")
 
 
 @app.command("deconflict")

@@ -60,6 +60,10 @@ def render_conflict(conflict: dict[str, Any]) -> str:
     )
 
 
+def _conflicts(found: list[Any]) -> str:
+    return f"{len(found)} conflict{'' if len(found) == 1 else 's'}"
+
+
 def _print(conflicts: list[dict[str, Any]], as_json: bool) -> None:
     for conflict in conflicts:
         print(json.dumps(conflict, ensure_ascii=False) if as_json else render_conflict(conflict))
@@ -83,7 +87,7 @@ def deconflict_case(
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(done.skipped.items()))
     print(
         f"{found.id}: {done.submitted} selectors submitted as pseudonyms under "
-        f"{done.deconfliction_number}; {len(done.conflicts)} conflicts"
+        f"{done.deconfliction_number}; {_conflicts(done.conflicts)}"
         + (f" (not deconflicted: {skipped})" if skipped else "")
     )
     _print(done.conflicts, as_json)
@@ -118,7 +122,7 @@ def withdraw(case: CaseArg) -> None:
             count = withdraw_case(es, settings, found, user, hub)
         except HubUnavailable as exc:
             fail(str(exc))
-    print(f"{found.id}: {count} pointers and operations withdrawn")
+    print(f"{found.id}: withdrawn from the hub: {count} pointers and operations")
 
 
 @app.command("operation")
@@ -168,6 +172,6 @@ def operation(
             fail(str(exc))
     print(
         f"{found.id}: operation registered under {answer['deconfliction_number']}; "
-        f"{len(answer['conflicts'])} conflicts"
+        f"{_conflicts(answer['conflicts'])}"
     )
     _print(answer["conflicts"], as_json)

@@ -61,7 +61,8 @@ def _now() -> datetime:
 
 
 def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="seconds")
+    """UTC, one format: stored times are compared as text as well as dates."""
+    return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def ensure(es: Elasticsearch, hub: Settings) -> None:
@@ -108,9 +109,7 @@ def add_agency(
         created_by=by,
     )
     try:
-        es.create(
-            index=hub.index("agencies"), id=code, document=agency.model_dump(), refresh="wait_for"
-        )
+        es.create(index=hub.index("agencies"), id=code, document=agency.model_dump(), refresh=True)
     except ConflictError:
         raise HubError(f"agency {code!r} is already registered") from None
     record(es, hub, "hub.agency.add", target=code, user=by, details={"webhook": bool(webhook)})
@@ -126,9 +125,7 @@ def agencies(es: Elasticsearch, hub: Settings) -> list[Agency]:
 
 def set_active(es: Elasticsearch, hub: Settings, agency_id: str, active: bool, by: str) -> None:
     try:
-        es.update(
-            index=hub.index("agencies"), id=agency_id, doc={"active": active}, refresh="wait_for"
-        )
+        es.update(index=hub.index("agencies"), id=agency_id, doc={"active": active}, refresh=True)
     except NotFoundError:
         raise HubError(f"no agency {agency_id!r}") from None
     record(
@@ -169,8 +166,9 @@ def authenticate(es: Elasticsearch, hub: Settings, key: str | None) -> Agency | 
 # minimal local node runs no scripts)
 
 
-def _add(es: Elasticsearch, index: str, doc_id: str, k: int, limit: int | None,
-         fields: dict[str, Any]) -> int | None:  # fmt: skip
+def _add(
+    es: Elasticsearch, index: str, doc_id: str, k: int, limit: int | None, fields: dict[str, Any]
+) -> int | None:
     """Adds ``k`` to the counter ``doc_id`` unless that would pass ``limit``; returns the
     new value, or None (and nothing added) when it would. Concurrent writers retry on
     the document's sequence number, so no count is lost or doubled."""
@@ -181,8 +179,7 @@ def _add(es: Elasticsearch, index: str, doc_id: str, k: int, limit: int | None,
             if limit is not None and k > limit:
                 return None
             try:
-                es.create(index=index, id=doc_id, document={**fields, "id": doc_id, "n": k},
-                          refresh="wait_for")  # fmt: skip
+                es.create(index=index, id=doc_id, document={**fields, "id": doc_id, "n": k})
                 return k
             except ConflictError:
                 continue
@@ -190,9 +187,13 @@ def _add(es: Elasticsearch, index: str, doc_id: str, k: int, limit: int | None,
         if limit is not None and n > limit:
             return None
         try:
-            es.index(index=index, id=doc_id, document={**got["_source"], "n": n},
-                     if_seq_no=got["_seq_no"], if_primary_term=got["_primary_term"],
-                     refresh="wait_for")  # fmt: skip
+            es.index(
+                index=index,
+                id=doc_id,
+                document={**got["_source"], "n": n},
+                if_seq_no=got["_seq_no"],
+                if_primary_term=got["_primary_term"],
+            )
             return n
         except ConflictError:
             continue
@@ -206,8 +207,14 @@ def take_evaluations(
     nothing counted, when they would exceed it."""
     period = (now or _now()).strftime("%Y-%m-%dT%H")
     fields = {"agency_id": agency_id, "period": period}
-    got = _add(es, hub.index("counters"), f"eval|{agency_id}|{period}", count,
-               hub.hub_evaluations_per_hour, fields)  # fmt: skip
+    got = _add(
+        es,
+        hub.index("counters"),
+        f"eval|{agency_id}|{period}",
+        count,
+        hub.hub_evaluations_per_hour,
+        fields,
+    )
     return got is not None
 
 
@@ -223,7 +230,7 @@ def deconfliction_number(es: Elasticsearch, hub: Settings, agency_id: str, case_
     number = f"D-{year}-{seq:06d}"
     doc = {"id": doc_id, "agency_id": agency_id, "case_id": case_id, "number": number}
     try:
-        es.create(index=index, id=doc_id, document=doc, refresh="wait_for")
+        es.create(index=index, id=doc_id, document=doc, refresh=True)
     except ConflictError:  # a second submission of the same case raced this one
         return str(es.get(index=index, id=doc_id)["_source"]["number"])
     return number
@@ -275,14 +282,14 @@ def _conflict(
     }
     index = hub.index("conflicts")
     try:
-        es.create(index=index, id=cid, document=doc, refresh="wait_for")
+        es.create(index=index, id=cid, document=doc, refresh=True)
         return Found(doc, True)
     except ConflictError:  # known already: a re-submission moves only its end
         es.update(
             index=index,
             id=cid,
             doc={"expires_at": doc["expires_at"], "sides": doc["sides"]},
-            refresh="wait_for",
+            refresh=True,
         )
         old = es.get(index=index, id=cid)["_source"]
         return Found(old, False)
@@ -341,7 +348,7 @@ def submit_pointers(
     for doc in docs:
         operations += [{"index": {"_index": index, "_id": doc["id"]}}, doc]
     if operations:
-        result = es.bulk(operations=operations, refresh="wait_for")
+        result = es.bulk(operations=operations, refresh=True)
         if result["errors"]:
             raise HubError("the hub could not store every pointer; nothing was reported")
     found = _pointer_conflicts(es, hub, agency, docs, now)
@@ -441,7 +448,7 @@ def submit_operation(
         "submitted_at": _iso(now),
         "expires_at": _iso(op.ends_at),
     }
-    es.index(index=hub.index("operations"), id=doc["id"], document=doc, refresh="wait_for")
+    es.index(index=hub.index("operations"), id=doc["id"], document=doc, refresh=True)
     candidates = [
         o
         for o in scan(
@@ -494,8 +501,20 @@ def conflicts_for(es: Elasticsearch, hub: Settings, agency: Agency) -> list[dict
         }
     }
     found = sorted(scan(es, hub, "conflicts", query), key=lambda c: (c["found_at"], c["id"]))
+    found = [c for c in found if _all_live(es, hub, c["refs"])]
     record(es, hub, "hub.conflicts.read", user=agency.id, details={"conflicts": len(found)})
     return [view(c, agency.id) for c in found]
+
+
+def _all_live(es: Elasticsearch, hub: Settings, refs: list[str]) -> bool:
+    """Whether both sides of a conflict still stand: not withdrawn, not expired (a
+    pointer may expire before the purge has run)."""
+    now = _iso(_now())
+    live = 0
+    for kind in ("pointers", "operations"):
+        for doc in es.mget(index=hub.index(kind), ids=refs)["docs"]:
+            live += bool(doc.get("found") and doc["_source"]["expires_at"] > now)
+    return live == len(refs)
 
 
 def purge(es: Elasticsearch, hub: Settings, now: datetime | None = None) -> dict[str, int]:

@@ -142,7 +142,7 @@ def deconflict_case(
         }
         for form, pseudonym in zip(forms, pseudonyms, strict=True)
     ]
-    helpers.bulk(es, rows, refresh="wait_for")
+    helpers.bulk(es, rows, refresh=True)
     by_pseudonym = dict(zip(pseudonyms, forms, strict=True))
     conflicts = [_told(c, by_pseudonym) for c in answer["conflicts"]]
     record(

@@ -1,0 +1,528 @@
+"""Deconfliction through a real hub process on loopback, between two agencies (two index
+prefixes, two API keys) on the real Elasticsearch: conflicts reach both sides with the
+right contacts, and the hub's storage and logs never hold a selector."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lantern.hub.client import HubClient, HubUnavailable
+from lantern.hub.store import HUB_KINDS, add_agency
+from lantern.jobs.deconfliction import (
+    deconflict_case,
+    open_conflicts,
+    register_operation,
+    withdraw_case,
+)
+from leads.audit import events
+from leads.cases import add, new_case, promote
+from leads.deconfliction import SelectorError, areas_meet, blinded_input, canonical
+from leads.oprf import HubKey, b64, blind, finalize
+from leads.settings import Settings
+from leads.store import connect, drop_indices, ensure_indices
+from tests.conftest import LANTERN, lantern
+
+LIMIT = 60  # evaluations per agency per hour at the test hub
+SHARED = "+12135550147"  # held by both agencies (a 555-01xx test number)
+ONLY_B = "+12135550188"
+EMAIL = "Rosa.Fictional@Example.test"
+
+
+def test_the_oprf_is_rfc_9497_voprf_ristretto255() -> None:
+    """Appendix A.1.2 of RFC 9497 (VOPRF, ristretto255-SHA512), test vector 1: the key
+    derived from the seed, and the output for input 0x00 both through Evaluate and
+    through blind, evaluate with proof, finalize."""
+    key = HubKey(bytes([0xA3]) * 32, b"test key")
+    assert key.public_key.hex() == (
+        "c803e2cc6b05fc15064549b5920659ca4a77b2cca6f04f6b357009335476ad4e"
+    )
+    output = (
+        "b58cfbe118e0cb94d79b5fd6a6dafb98764dff49c14e1770b566e42402da1a7d"
+        "a4d8527693914139caee5bd03903af43a491351d23b430948dd50cde10d32b3c"
+    )
+    assert key.pseudonym_of(b"\x00") == output
+    blinded = blind([b"\x00"])
+    assert finalize(blinded, key.evaluate(blinded.elements), key.public_key) == [output]
+    other = HubKey(bytes([0xA4]) * 32)
+    with pytest.raises(ValueError, match="does not verify"):
+        finalize(blinded, other.evaluate(blinded.elements), key.public_key)
+
+
+def test_selectors_take_one_form_before_blinding() -> None:
+    forms = {"phone:(213) 555-0147", "phone:+1 213 555 0147", "phone:213.555.0147"}
+    assert {canonical(f) for f in forms} == {f"phone:{SHARED}"}
+    assert canonical(f"email:{EMAIL}") == "email:rosa.fictional@example.test"
+    assert canonical("social_handle:Instagram:@Rosa_F") == "social_handle:instagram:rosa_f"
+    assert canonical("payment_handle:cashapp:$RosaF") == "payment_handle:cashapp:$rosaf"
+    assert canonical("fein:12-3456789") == canonical("fein:123456789") == "fein:123456789"
+    assert canonical("employer:Big Valley Produce, Inc.") == "employer:BIG VALLEY PRODUCE"
+    with pytest.raises(SelectorError, match="not deconflicted"):
+        canonical("image:phash:ff00ff00ff00ff00")
+    with pytest.raises(SelectorError, match="not a possible phone"):
+        canonical("phone:12")
+
+
+def test_operation_areas_meet_when_they_overlap_or_touch() -> None:
+    assert areas_meet("9q5ct", "9q5ct") and areas_meet("9q5", "9q5ct")
+    assert areas_meet("9q5ct", "9q5cv")  # neighbours
+    assert not areas_meet("9q5ct", "9q5c2")  # 20 km west, not touching
+    assert not areas_meet("9q5ct", "dr5ru")  # Los Angeles and New York
+
+
+# The hub and two agencies
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Hub:
+    url: str
+    env: dict[str, str]
+    log: Path
+    folder: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [LANTERN, "hub", "serve"],
+            env={**os.environ, **self.env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            time.sleep(0.3)
+        raise AssertionError("the hub did not start: " + self.log.read_text()[-3000:])
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+class Webhook(http.server.BaseHTTPRequestHandler):
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        Webhook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class World:
+    hub: Hub
+    hub_settings: Settings
+    a: Settings
+    b: Settings
+    keys: dict[str, str]
+    es: Any
+
+
+@pytest.fixture(scope="module")
+def world(test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("hub")
+    prefix = test_env["LANTERN_INDEX_PREFIX"]
+    port = _free_port()
+    webhook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    env = {
+        "LANTERN_HUB_INDEX_PREFIX": f"{prefix}-hub",
+        "LANTERN_HUB_DIR": str(folder / "hub"),
+        "LANTERN_HUB_PORT": str(port),
+        "LANTERN_HUB_EVALUATIONS_PER_HOUR": str(LIMIT),
+        "LANTERN_USER": "hub.operator",
+    }
+    keys = {}
+    # The first agency through the command line as an operator registers one, the
+    # others directly (the same function, without a process start each).
+    args = [
+        "hub",
+        "agency",
+        "add",
+        "Demo County Sheriff",
+        "--contact",
+        "Det. Ana Example, 555-0100",
+    ]
+    result = lantern(*args, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    line = next(x for x in result.stdout.decode().splitlines() if x.startswith("api key: "))
+    keys["Demo County Sheriff"] = line.removeprefix("api key: ")
+    hub_settings = Settings(hub_index_prefix=f"{prefix}-hub", hub_dir=folder / "hub").hub_side()
+    hook = f"http://127.0.0.1:{webhook.server_address[1]}/conflict"
+    for name, contact, url in (
+        ("Second County SO", "Sgt. Bo Fictional, 555-0142", hook),
+        ("Third Test PD", "Lt. Cy Madeup, 555-0155", None),
+    ):
+        _, keys[name] = add_agency(connect(hub_settings), hub_settings, name, contact, "op", url)
+    hub = Hub(f"http://127.0.0.1:{port}", env, folder / "hub.log", folder / "hub")
+    hub.start()
+    a = Settings(
+        index_prefix=prefix,
+        data_dir=folder / "a",
+        user="ana.example",
+        hub_api_key=keys["Demo County Sheriff"],
+        hub_url=hub.url,
+    )
+    b = Settings(
+        index_prefix=f"{prefix}-b",
+        data_dir=folder / "b",
+        user="bo.fictional",
+        hub_api_key=keys["Second County SO"],
+        hub_url=hub.url,
+    )
+    es = connect(a)
+    for agency in (a, b):
+        ensure_indices(es, agency)
+    yield World(hub, hub_settings, a, b, keys, es)
+    hub.stop()
+    webhook.shutdown()
+    drop_indices(es, b)
+    drop_indices(es, hub_settings, HUB_KINDS)
+
+
+def _case(
+    world: World, agency: Settings, name: str, phones: list[str], subject: bool = True
+) -> Any:
+    case = new_case(world.es, agency, f"Deconfliction {name}", name, agency.user or "x")
+    for phone in phones:
+        add(
+            world.es,
+            agency,
+            case,
+            f"phone:{phone}",
+            agency.user or "x",
+            why="entered from a fictional tip-line report",
+            entered=True,
+        )
+        if subject:
+            key = f"selector:{canonical('phone:' + phone)}"
+            promote(
+                world.es,
+                agency,
+                case,
+                key,
+                "The number that arranged the meetings in the report.",
+                agency.user or "x",
+            )
+    return case
+
+
+def _run(world: World, agency: Settings, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {
+        "LANTERN_INDEX_PREFIX": agency.index_prefix,
+        "LANTERN_DATA_DIR": str(agency.data_dir),
+        "LANTERN_HUB_URL": agency.hub_url or "",
+        "LANTERN_HUB_API_KEY": agency.hub_api_key or "",
+        "LANTERN_USER": agency.user or "",
+    }
+    return lantern(*args, env=env)
+
+
+@dataclass
+class Shared:
+    case_a: Any
+    case_b: Any
+    first: subprocess.CompletedProcess[bytes]
+    second: subprocess.CompletedProcess[bytes]
+
+
+@pytest.fixture(scope="module")
+def shared(world: World) -> Shared:
+    """A holds a phone and an email; B later holds the same phone (written another way)
+    and a phone of its own. Both deconflict their cases through the command line."""
+    case_a = _case(world, world.a, "Demo County Sheriff", [SHARED])
+    add(
+        world.es,
+        world.a,
+        case_a,
+        f"email:{EMAIL}",
+        "ana.example",
+        why="entered from a fictional tip-line report",
+        entered=True,
+    )
+    first = _run(world, world.a, "case", "deconflict", case_a.number, "--all")
+    case_b = _case(world, world.b, "Second County SO", ["(213) 555-0147", ONLY_B])
+    second = _run(world, world.b, "case", "deconflict", case_b.number)
+    return Shared(case_a, case_b, first, second)
+
+
+def test_a_selector_both_hold_is_reported_to_both_with_the_right_contacts(
+    world: World, shared: Shared
+) -> None:
+    case_a, case_b, first, second = shared.case_a, shared.case_b, shared.first, shared.second
+    assert first.returncode == 0, first.stderr.decode()
+    assert "2 selectors submitted" in first.stdout.decode()
+    assert "0 conflicts" in first.stdout.decode()
+    out = second.stdout.decode()
+    assert second.returncode == 0, second.stderr.decode()
+    assert "2 selectors submitted" in out and "1 conflict\n" in out
+    conflict = next(line for line in out.splitlines() if line.startswith("CONFLICT"))
+    assert f"phone:{SHARED}" in conflict and ONLY_B not in out
+    assert "Demo County Sheriff" in conflict and "Det. Ana Example, 555-0100" in conflict
+    assert case_a.id in conflict
+
+    seen_by_a = _run(world, world.a, "deconflict", "conflicts", "--json")
+    assert seen_by_a.returncode == 0, seen_by_a.stderr.decode()
+    (view,) = [json.loads(x) for x in seen_by_a.stdout.decode().splitlines()]
+    assert view["selector"] == f"phone:{SHARED}"  # told back in A's own terms, by A
+    assert view["other"]["agency"] == "Second County SO"
+    assert view["other"]["agency_contact"] == "Sgt. Bo Fictional, 555-0142"
+    assert view["other"]["case_id"] == case_b.id
+    assert view["other"]["deconfliction_number"].startswith("D-")
+    assert view["yours"]["case_id"] == case_a.id
+
+    # The submission and its answer are on B's chain of custody.
+    trail = events(world.es, world.b, {"term": {"case_id": case_b.id}})
+    (done,) = [e for e in trail if e["action"] == "case.deconflict"]
+    assert done["details"]["selectors"] == 2
+    assert done["details"]["conflicts"][0]["other_agency"] == "Demo County Sheriff"
+    # The webhook of B (registered with one) was told, with the conflict id only.
+    deadline = time.monotonic() + 10
+    while not Webhook.received and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Webhook.received == [{"event": "conflict", "conflict_id": view["id"]}]
+
+    # A retried submission does not duplicate pointers or conflicts.
+    again = _run(world, world.b, "case", "deconflict", case_b.number)
+    assert again.returncode == 0 and "1 conflict\n" in again.stdout.decode()
+    hub = world.hub_settings
+    world.es.indices.refresh(index=f"{hub.index_prefix}-*")
+    held = world.es.count(index=hub.index("pointers"), query={"term": {"case_id": case_b.id}})
+    assert held["count"] == 2
+    pairs = world.es.count(
+        index=hub.index("conflicts"), query={"term": {"agencies": "second-county-so"}}
+    )
+    assert pairs["count"] == 1
+
+
+def test_the_hub_holds_no_selector_in_any_form(world: World, shared: Shared) -> None:
+    """Everything the hub wrote — every document under its prefix, its log, its folder —
+    searched for the shared phone and the email in every way they could be written."""
+    if not any(True for _ in world.hub.log.open()):
+        pytest.fail("the hub wrote no log")
+    hub = world.hub_settings
+    world.es.indices.refresh(index=f"{hub.index_prefix}-*")
+    docs = world.es.search(index=f"{hub.index_prefix}-*", size=10_000, query={"match_all": {}})
+    stored = json.dumps([d["_source"] for d in docs["hits"]["hits"]])
+    files = b"".join(p.read_bytes() for p in world.hub.folder.rglob("*") if p.is_file())
+    everything = (stored + world.hub.log.read_text()).lower().encode() + files.lower()
+    assert b"d-20" in everything and b'"pseudonym": "' in everything  # we read the right data
+    forms = [
+        SHARED,
+        SHARED[1:],
+        SHARED[2:],
+        "213-555-0147",
+        "(213) 555-0147",
+        "213.555.0147",
+        "555-0147",
+        EMAIL,
+        EMAIL.lower(),
+        "rosa.fictional",
+        ONLY_B[2:],
+        "lantern-deconfliction-v1",
+    ]
+    for form in forms:
+        assert form.lower().encode() not in everything, form
+
+
+def test_a_wrong_or_missing_key_is_refused(world: World) -> None:
+    for headers in (
+        {},
+        {"Authorization": "Bearer lh1_demo-county-sheriff_wrong"},
+        {"Authorization": "Bearer nonsense"},
+    ):
+        response = httpx.get(f"{world.hub.url}/v1/conflicts", headers=headers, timeout=10)
+        assert response.status_code == 401
+    result = _run(
+        world, world.a.model_copy(update={"hub_api_key": "lh1_x_y"}), "deconflict", "conflicts"
+    )
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == [
+        f"error: hub at {world.hub.url} refused /v1/conflicts (401): missing or wrong API key"
+    ]
+    refused = events(world.es, world.hub_settings, {"term": {"action": "hub.auth"}})
+    assert len(refused) >= 4 and {e["outcome"] for e in refused} == {"refused"}
+
+
+def test_the_rate_limit_refuses_the_next_evaluation(world: World) -> None:
+    third = world.a.model_copy(update={"hub_api_key": world.keys["Third Test PD"]})
+    headers = {"Authorization": f"Bearer {third.hub_api_key}"}
+    inputs = [blinded_input(f"phone:+1213555{i:04d}") for i in range(LIMIT)]
+    elements = [b64(e) for e in blind(inputs).elements]
+    ok = httpx.post(
+        f"{world.hub.url}/v1/evaluate", json={"elements": elements}, headers=headers, timeout=30
+    )
+    assert ok.status_code == 200 and len(ok.json()["evaluated"]) == LIMIT
+    with (
+        HubClient(third) as client,
+        pytest.raises(HubUnavailable, match=r"\(429\).*evaluations this hour"),
+    ):
+        client.pseudonyms(["phone:+12135550100"])
+    refused = events(world.es, world.hub_settings, {"term": {"user": "third-test-pd"}})
+    assert [e["outcome"] for e in refused if e["action"] == "hub.evaluate"][-1] == "refused"
+
+
+def test_an_expired_pointer_no_longer_conflicts_and_is_purged(world: World) -> None:
+    phone = "+12135550161"
+    case_a = _case(world, world.a, "Demo County Sheriff", [phone])
+    with HubClient(world.a) as client:
+        deconflict_case(world.es, world.a, case_a, "ana.example", client, days=1)
+    # Two years pass for A's pointer (the hub's clock cannot be moved: its record is).
+    hub = world.hub_settings
+    world.es.indices.refresh(index=hub.index("pointers"))
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="seconds")
+    for doc in world.es.search(index=hub.index("pointers"), query={"term": {"case_id": case_a.id}})[
+        "hits"
+    ]["hits"]:
+        world.es.update(
+            index=hub.index("pointers"), id=doc["_id"], doc={"expires_at": past}, refresh=True
+        )
+    case_b = _case(world, world.b, "Second County SO", [phone])
+    with HubClient(world.b) as client:
+        done = deconflict_case(world.es, world.b, case_b, "bo.fictional", client)
+    assert done.conflicts == []
+    purged = lantern("hub", "purge", env=world.hub.env)
+    assert purged.returncode == 0, purged.stderr.decode()
+    assert json.loads(purged.stdout)["pointers"] == 1
+
+
+def test_operations_that_overlap_conflict_and_distant_ones_do_not(world: World) -> None:
+    case_a = _case(world, world.a, "Demo County Sheriff", [], subject=False)
+    case_b = _case(world, world.b, "Second County SO", [], subject=False)
+    window = ["--start", "2030-06-01T18:00:00Z", "--end", "2030-06-01T23:00:00Z"]
+    a = _run(
+        world,
+        world.a,
+        "deconflict",
+        "operation",
+        case_a.number,
+        "--kind",
+        "victim_recovery",
+        "--geohash",
+        "9q5ct",
+        *window,
+    )
+    assert a.returncode == 0 and "0 conflicts" in a.stdout.decode(), a.stderr.decode()
+    with HubClient(world.b) as client:
+        for geohash, starts, ends in (
+            ("dr5ru", "2030-06-01T18:00:00Z", "2030-06-01T23:00:00Z"),  # far away
+            ("9q5c2", "2030-06-01T18:00:00Z", "2030-06-01T23:00:00Z"),  # 20 km away
+            ("9q5cv", "2030-06-02T01:00:00Z", "2030-06-02T03:00:00Z"),  # next door, later
+        ):
+            body = {
+                "kind": "undercover_contact",
+                "geohash": geohash,
+                "starts_at": starts,
+                "ends_at": ends,
+                "contact": "bo.fictional",
+            }
+            answer = register_operation(world.es, world.b, case_b, "bo.fictional", client, body)
+            assert answer["conflicts"] == [], geohash
+    near = _run(
+        world,
+        world.b,
+        "deconflict",
+        "operation",
+        case_b.number,
+        "--kind",
+        "undercover_contact",
+        "--geohash",
+        "9q5cv",
+        "--start",
+        "2030-06-01T20:00:00Z",
+        "--end",
+        "2030-06-02T02:00:00Z",
+    )
+    out = near.stdout.decode()
+    assert near.returncode == 0 and "1 conflict\n" in out, near.stderr.decode()
+    assert "victim_recovery in 9q5ct" in out and "Det. Ana Example, 555-0100" in out
+    fine = _run(
+        world,
+        world.b,
+        "deconflict",
+        "operation",
+        case_b.number,
+        "--kind",
+        "other",
+        "--geohash",
+        "9q5ctrz",
+        "--start",
+        "2030-06-01T20:00:00Z",
+        "--end",
+        "2030-06-01T21:00:00Z",
+    )
+    assert fine.returncode == 2
+    assert "geohash: Value error, a coarse area is a geohash of 3 to 6" in fine.stderr.decode()
+
+
+def test_the_hub_restarting_loses_nothing(world: World) -> None:
+    phone = "+12135550172"
+    case_a = _case(world, world.a, "Demo County Sheriff", [phone])
+    case_b = _case(world, world.b, "Second County SO", [phone])
+    with HubClient(world.a) as client:
+        deconflict_case(world.es, world.a, case_a, "ana.example", client)
+    world.hub.stop()
+    world.hub.start()
+    with HubClient(world.b) as client:  # the key survived: the same pseudonym matches
+        done = deconflict_case(world.es, world.b, case_b, "bo.fictional", client)
+    assert [c["other"]["case_id"] for c in done.conflicts] == [case_a.id]
+    with HubClient(world.a) as client:
+        seen = open_conflicts(world.es, world.a, "ana.example", client)
+    assert case_b.id in {c["other"]["case_id"] for c in seen}
+
+
+def test_closing_a_case_withdraws_its_pointers(world: World) -> None:
+    phone = "+12135550183"
+    case_a = _case(world, world.a, "Demo County Sheriff", [phone])
+    case_b = _case(world, world.b, "Second County SO", [phone])
+    with HubClient(world.a) as client:
+        deconflict_case(world.es, world.a, case_a, "ana.example", client)
+    with HubClient(world.b) as client:
+        assert (
+            len(deconflict_case(world.es, world.b, case_b, "bo.fictional", client).conflicts) == 1
+        )
+    closed = _run(
+        world, world.a, "case", "close", case_a.number, "--reason", "referred to the state"
+    )
+    assert closed.returncode == 0, closed.stderr.decode()
+    assert "withdrawn from the hub: 1 pointers and operations" in closed.stdout.decode()
+    with HubClient(world.b) as client:
+        seen = open_conflicts(world.es, world.b, "bo.fictional", client)
+        assert case_a.id not in {c["other"]["case_id"] for c in seen}
+        again = deconflict_case(world.es, world.b, case_b, "bo.fictional", client)
+    assert again.conflicts == []
+    trail = [e["action"] for e in events(world.es, world.a, {"term": {"case_id": case_a.id}})]
+    assert trail[-2:] == ["case.close", "case.deconflict.withdraw"]
+    with HubClient(world.a) as client:
+        assert withdraw_case(world.es, world.a, case_a, "ana.example", client) == 0
