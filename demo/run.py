@@ -19,6 +19,7 @@ from leads.text import one_line
 
 # The demo's social sources (demo/sources/social.yaml) point here.
 REPLAY_PORT, JETSTREAM_PORT = 8766, 8767
+HUB_PORT = 8768  # the demo's deconfliction hub
 
 
 def _demo_server_running(port: int) -> bool:
@@ -108,11 +109,16 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
     _case_demo(settings)
 
 
-def _lantern(*args: str) -> str:
+def _lantern(*args: str, env: dict[str, str] | None = None, who: str = "") -> str:
     """One ``lantern`` command as a user types it, printed, run, its output shown."""
-    print("$ lantern " + " ".join(f"'{a}'" if " " in a else a for a in args), flush=True)
+    shown = " ".join(f"'{a}'" if " " in a else a for a in args)
+    print(f"{who}$ lantern {shown}", flush=True)
     result = subprocess.run(
-        [sys.executable, "-m", "lantern", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "lantern", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     print((result.stdout or "").rstrip())
     if result.returncode != 0:
@@ -133,12 +139,119 @@ def _case_demo(settings: Settings) -> None:
     ).strip()
     _lantern("case", "add", case_id, phone, "--why", "one phone behind six names")
     _lantern(
-        "case", "promote", case_id, phone, "--note",
+        "case",
+        "promote",
+        case_id,
+        phone,
+        "--note",
         "The same phone advertises six different women in five states within ten days.",
-    )  # fmt: skip
+    )
     package = settings.data_dir / "cases" / f"{case_id.replace(':', '_')}.zip"
     _lantern("case", "export", case_id, "--out", str(package))
     _lantern("case", "verify", str(package))
+    _deconfliction_demo(settings, case_id, phone)
+
+
+def _deconfliction_demo(settings: Settings, case_id: str, phone: str) -> None:
+    """A regional hub and a second agency that holds one of the planted phones: the
+    conflict shown from both sides, while the hub sees pseudonyms only."""
+    import shutil
+
+    from lantern.hub.store import HUB_KINDS
+    from leads.store import connect, drop_indices
+
+    hub_env = {
+        "LANTERN_HUB_DIR": str(settings.data_dir / "demo-hub"),
+        "LANTERN_HUB_INDEX_PREFIX": "lantern-demo-hub",
+        "LANTERN_HUB_PORT": str(HUB_PORT),
+        "LANTERN_USER": "hub.operator",
+    }
+    # The demo's hub starts empty each time (a real hub keeps its pointers, of course).
+    hub_settings = Settings(hub_index_prefix="lantern-demo-hub").hub_side()
+    drop_indices(connect(hub_settings), hub_settings, HUB_KINDS)
+    shutil.rmtree(settings.data_dir / "demo-hub", ignore_errors=True)
+    print("\nDeconfliction through a regional hub (pseudonyms only):")
+    keys = {}
+    for name, contact in (
+        ("Demo Task Force", "Demo Task Force desk, 555-0100"),
+        ("Neighbor County Sheriff (demo)", "Det. Val Fictional, 555-0177"),
+    ):
+        out = _lantern(
+            "hub", "agency", "add", name, "--contact", contact, env=hub_env, who="[hub operator] "
+        )
+        keys[name] = next(x for x in out.splitlines() if x.startswith("api key: "))[9:]
+    log = (settings.data_dir / "demo-hub.log").open("wb")
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "lantern", "hub", "serve"],
+        env={**os.environ, **hub_env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{HUB_PORT}/healthz", hub)
+        url = f"http://127.0.0.1:{HUB_PORT}"
+        ours = {"LANTERN_HUB_URL": url, "LANTERN_HUB_API_KEY": keys["Demo Task Force"]}
+        theirs = {
+            "LANTERN_HUB_URL": url,
+            "LANTERN_HUB_API_KEY": keys["Neighbor County Sheriff (demo)"],
+            "LANTERN_INDEX_PREFIX": "lantern-demo-neighbor",
+            "LANTERN_DATA_DIR": str(settings.data_dir / "demo-neighbor"),
+            "LANTERN_USER": "val.fictional",
+        }
+        _lantern("case", "deconflict", case_id, env=ours, who="[Demo Task Force] ")
+        neighbor = "[Neighbor County] "
+        other = _lantern(
+            "case",
+            "new",
+            "--title",
+            "Tip about a phone (demo)",
+            "--agency",
+            "Neighbor County Sheriff (demo)",
+            env=theirs,
+            who=neighbor,
+        ).strip()
+        _lantern(
+            "case",
+            "add",
+            other,
+            phone,
+            "--entered",
+            "--why",
+            "a fictional hotline tip names this phone",
+            env=theirs,
+            who=neighbor,
+        )
+        _lantern(
+            "case",
+            "promote",
+            other,
+            phone,
+            "--note",
+            "The tip says this phone arranges dates for a minor.",
+            env=theirs,
+            who=neighbor,
+        )
+        _lantern("case", "deconflict", other, env=theirs, who=neighbor)
+        _lantern("deconflict", "conflicts", env=ours, who="[Demo Task Force] ")
+    finally:
+        hub.terminate()
+        hub.wait(timeout=30)
+        log.close()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"demo: the hub stopped at start-up (exit {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"demo: the hub did not answer at {url}")
 
 
 def _print_results(settings: Settings, top: int) -> None:

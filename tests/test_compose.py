@@ -52,7 +52,12 @@ def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
         "airflow-dag-processor",
         "airflow-triggerer",
         "airflow-worker",
+        "deconfliction-hub",
     } <= set(services)
+    hub = services["deconfliction-hub"]
+    assert hub["entrypoint"][:3] == ["lantern", "hub", "serve"]
+    assert hub["environment"]["LANTERN_HUB_INDEX_PREFIX"] == "lantern-hub"
+    assert "hub-var:/opt/lantern/hub" in hub["volumes"][0]  # its key outlives the container
     es_env = services["elasticsearch"]["environment"]
     assert es_env["xpack.security.enabled"] == "true"
     worker = services["airflow-worker"]["environment"]

@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -99,6 +100,7 @@ class Hub:
     log: Path
     folder: Path
     process: subprocess.Popen[bytes] | None = None
+    verify: ssl.SSLContext | bool = True  # how the start-up probe reaches a TLS hub
 
     def start(self) -> None:
         handle = self.log.open("ab")
@@ -111,7 +113,8 @@ class Hub:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                probe = httpx.get(f"{self.url}/healthz", timeout=2, verify=self.verify)
+                if probe.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -526,3 +529,104 @@ def test_closing_a_case_withdraws_its_pointers(world: World) -> None:
     assert trail[-2:] == ["case.close", "case.deconflict.withdraw"]
     with HubClient(world.a) as client:
         assert withdraw_case(world.es, world.a, case_a, "ana.example", client) == 0
+
+
+def _certificates(folder: Path) -> dict[str, Path]:
+    """A throwaway CA, the hub's certificate for 127.0.0.1 and one agency's client
+    certificate, all signed by it."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    def write(stem: str, key: Any, cert: x509.Certificate) -> None:
+        (folder / f"{stem}.key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        (folder / f"{stem}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("Test Hub CA"))
+        .issuer_name(name("Test Hub CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    write("ca", ca_key, ca)
+    for stem, extension in (
+        ("hub", x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])),
+        ("agency", x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH])),
+    ):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name(f"test {stem}"))
+            .issuer_name(ca.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(hours=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(extension, critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        write(stem, key, cert)
+    return {p.name: p for p in folder.iterdir()}
+
+
+def test_mutual_tls_refuses_an_agency_without_a_certificate(world: World, tmp_path: Path) -> None:
+    files = _certificates(tmp_path)
+    port = _free_port()
+    env = {
+        **world.hub.env,
+        "LANTERN_HUB_PORT": str(port),
+        "LANTERN_HUB_TLS_CERT": str(files["hub.pem"]),
+        "LANTERN_HUB_TLS_KEY": str(files["hub.key"]),
+        "LANTERN_HUB_TLS_CLIENT_CA": str(files["ca.pem"]),
+    }
+    probe = ssl.create_default_context(cafile=str(files["ca.pem"]))
+    probe.load_cert_chain(str(files["agency.pem"]), str(files["agency.key"]))
+    hub = Hub(
+        f"https://127.0.0.1:{port}",
+        env,
+        tmp_path / "tls-hub.log",
+        world.hub.folder,
+        verify=probe,
+    )
+    hub.start()
+    try:
+        tls = {"hub_url": hub.url, "hub_ca_file": files["ca.pem"]}
+        with_cert = world.a.model_copy(
+            update={
+                **tls,
+                "hub_client_cert": files["agency.pem"],
+                "hub_client_key": files["agency.key"],
+            }
+        )
+        with HubClient(with_cert) as client:
+            assert isinstance(client.conflicts(), list)
+        without = world.a.model_copy(update=tls)
+        with HubClient(without) as client, pytest.raises(HubUnavailable, match="unreachable"):
+            client.conflicts()
+    finally:
+        hub.stop()
+
+
+def test_a_key_of_another_agency_is_refused_before_it_is_sent(world: World) -> None:
+    wrong = world.a.model_copy(update={"hub_agency_id": "second-county-so"})
+    with pytest.raises(HubUnavailable, match="not a key of agency 'second-county-so'"):
+        HubClient(wrong)

@@ -7,6 +7,7 @@ one the hub states, which is then recorded with the submission).
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,26 +22,39 @@ class HubUnavailable(RuntimeError):
     """The hub cannot be used (not configured, unreachable, refusing), in one line."""
 
 
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Verifies the hub's certificate (against LANTERN_HUB_CA_FILE if set) and presents
+    the agency's client certificate where one is configured (mutual TLS)."""
+    context = ssl.create_default_context(
+        cafile=str(settings.hub_ca_file) if settings.hub_ca_file else None
+    )
+    if settings.hub_client_cert:
+        key = settings.hub_client_key or settings.hub_client_cert
+        context.load_cert_chain(str(settings.hub_client_cert), str(key))
+    return context
+
+
 class HubClient:
     def __init__(self, settings: Settings) -> None:
         if not (settings.hub_url and settings.hub_api_key):
             raise HubUnavailable(
                 "no deconfliction hub is configured: set LANTERN_HUB_URL and LANTERN_HUB_API_KEY"
             )
+        owner = (
+            settings.hub_api_key.split("_", 2)[1] if settings.hub_api_key.count("_") >= 2 else ""
+        )
+        if settings.hub_agency_id and owner != settings.hub_agency_id:
+            raise HubUnavailable(
+                f"LANTERN_HUB_API_KEY is not a key of agency {settings.hub_agency_id!r} "
+                "(LANTERN_HUB_AGENCY_ID)"
+            )
         self.url = settings.hub_url.rstrip("/")
         self.settings = settings
-        cert = None
-        if settings.hub_client_cert:
-            cert = (
-                str(settings.hub_client_cert),
-                str(settings.hub_client_key or settings.hub_client_cert),
-            )
         self.http = httpx.Client(
             base_url=self.url,
             headers={"Authorization": f"Bearer {settings.hub_api_key}"},
             timeout=60.0,
-            verify=str(settings.hub_ca_file) if settings.hub_ca_file else True,
-            cert=cert,
+            verify=tls_context(settings),
         )
         self._public_key: bytes | None = None
 
