@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import phonenumbers
@@ -28,6 +28,7 @@ from pydantic import Field, field_validator, model_validator
 
 from leads.guestworker.records import normalize_name
 from leads.ids import stable_id
+from leads.taxonomy import PLATFORMS
 from leads.validation import Strict
 
 # What the blinded bytes are: a change here is a new protocol version every agency
@@ -48,6 +49,14 @@ OperationKind = Literal[
 _GEOHASH_ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz"
 _HANDLE = re.compile(r"^[a-z0-9_.\-]{1,100}$")
 _FEIN = re.compile(r"^\d{2}-?\d{7}$")
+_BECH32 = re.compile(r"(bc1|tb1)[02-9ac-hj-np-z]{6,87}")
+# The names each payment platform allows (lower-cased; Zelle pays to a phone or email).
+_PAYMENT_NAMES = {
+    "cashapp": re.compile(r"\$[a-z][a-z0-9_\-]{0,20}"),
+    "venmo": re.compile(r"[a-z0-9_\-]{2,30}"),
+    "paypal": re.compile(r"[a-z0-9_.\-]{1,40}"),
+}
+API_KEY_PREFIX = "lh1"
 
 
 class SelectorError(ValueError):
@@ -70,9 +79,12 @@ def canonical(selector: str) -> str:
             raise SelectorError(f"{value!r} is not an email address")
         return f"email:{email}"
     if kind == "social_handle":
-        platform, _, handle = value.lower().partition(":")
-        handle = handle.lstrip("@")
-        if not platform or not _HANDLE.match(handle):
+        written, _, handle = value.lower().partition(":")
+        platform = PLATFORMS.get(written.strip())
+        handle = handle.strip().lstrip("@")
+        if platform is None:
+            raise SelectorError(f"{written!r} is not a known platform (leads/platforms.yaml)")
+        if not _HANDLE.match(handle):
             raise SelectorError(f"{value!r} is not platform:handle")
         return f"social_handle:{platform}:{handle}"
     if kind == "payment_handle":
@@ -83,6 +95,8 @@ def canonical(selector: str) -> str:
                 raise SelectorError(f"{value!r} is not an Ethereum address")
             return f"crypto_address:{value.lower()}"
         if value.lower().startswith(("bc1", "tb1")):
+            if not _BECH32.fullmatch(value.lower()):
+                raise SelectorError(f"{value!r} is not a SegWit address")
             return f"crypto_address:{value.lower()}"
         if not re.fullmatch(r"[1-9A-HJ-NP-Za-km-z]{25,62}", value):
             raise SelectorError(f"{value!r} is not a Bitcoin address")
@@ -115,16 +129,21 @@ def _phone(value: str) -> str:
 def _payment(value: str) -> str:
     platform, _, name = value.lower().partition(":")
     name = name.strip()
-    if platform == "cashapp":
-        name = "$" + name.lstrip("$")
-    elif platform == "zelle":  # Zelle pays to a phone or an email: that one's form
+    if platform == "zelle":  # Zelle pays to a phone or an email: that one's form
         target = canonical(f"email:{name}" if "@" in name else f"phone:{name}")
         return f"zelle:{target.split(':', 1)[1]}"
-    else:
-        name = name.lstrip("@")
-    if not platform or len(name.lstrip("$")) < 1 or any(c.isspace() for c in name):
-        raise SelectorError(f"{value!r} is not platform:name")
+    if platform not in _PAYMENT_NAMES:
+        raise SelectorError(f"{platform!r} is not a payment platform ({', '.join(_PAYMENT_NAMES)})")
+    name = "$" + name.lstrip("$") if platform == "cashapp" else name.lstrip("@")
+    if not _PAYMENT_NAMES[platform].fullmatch(name):
+        raise SelectorError(f"{value!r} is not a {platform} name")
     return f"{platform}:{name}"
+
+
+def key_owner(api_key: str) -> str:
+    """The agency id a hub API key (``lh1_<agency>_<secret>``) was issued to, or ''."""
+    parts = api_key.split("_", 2)
+    return parts[1] if len(parts) == 3 and parts[0] == API_KEY_PREFIX else ""
 
 
 def blinded_input(canonical_selector: str) -> bytes:
@@ -183,6 +202,8 @@ class OperationIn(Strict):
             raise ValueError("an operation ends after it starts")
         if self.ends_at - self.starts_at > timedelta(days=MAX_OPERATION_DAYS):
             raise ValueError(f"an operation window is at most {MAX_OPERATION_DAYS} days")
+        if self.ends_at <= datetime.now(UTC):
+            raise ValueError("the operation's window has ended: register coming operations")
         return self
 
 

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     hub_url: str | None = None
     hub_api_key: str | None = None
     hub_agency_id: str | None = None
-    hub_public_key: str | None = None
+    hub_public_key: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     # TLS to the hub: the CA that signed its certificate, and this agency's client
     # certificate (and key) where the hub asks for one.
     hub_ca_file: Path | None = None

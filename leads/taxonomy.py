@@ -17,6 +17,7 @@ from leads.validation import Strict, validation_message
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
 ENTITY_TYPES_FILE = Path(__file__).with_name("entity_types.yaml")
+PLATFORMS_FILE = Path(__file__).with_name("platforms.yaml")
 
 Domain = Literal["sex", "labor"]
 
@@ -73,3 +74,18 @@ LINKING_TYPES: tuple[str, ...] = tuple(
 IDENTITY_TYPES: tuple[str, ...] = tuple(
     t for t, m in load_entity_types().items() if m.links == "identity"
 )
+
+
+def _platforms() -> dict[str, str]:
+    raw = yaml.safe_load(PLATFORMS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v in raw for k, v in raw.items()
+    ):
+        raise ValueError(
+            f"{PLATFORMS_FILE.name}: each name maps to a platform listed by its own name"
+        )
+    return {k.lower(): v for k, v in raw.items()}
+
+
+# Social platforms: every written name -> the platform's one name (platforms.yaml).
+PLATFORMS: dict[str, str] = _platforms()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from leads.models import EntityFields
+from leads.taxonomy import PLATFORMS
 from nlp.phones import find_phones
 from nlp.scan import WordScan, cashtags, marks
 
@@ -148,25 +149,6 @@ def find_urls(text: str, words: dict[str, list[int]] | None = None) -> list[Enti
     return out
 
 
-PLATFORMS = {
-    "snapchat": "snapchat",
-    "snap": "snapchat",
-    "sc": "snapchat",
-    "instagram": "instagram",
-    "insta": "instagram",
-    "ig": "instagram",
-    "telegram": "telegram",
-    "tg": "telegram",
-    "whatsapp": "whatsapp",
-    "wa": "whatsapp",
-    "twitter": "x",
-    "x": "x",
-    "tiktok": "tiktok",
-    "tik tok": "tiktok",
-    "onlyfans": "onlyfans",
-    "of": "onlyfans",
-    "kik": "kik",
-}
 # Names that are also everyday words or letters count only with ':' or '@' right after.
 _SHORT = {"sc", "ig", "tg", "wa", "x", "of"}
 LONG_PLATFORM_NAMES = sorted((k for k in PLATFORMS if k not in _SHORT), key=len, reverse=True)

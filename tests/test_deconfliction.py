@@ -30,7 +30,7 @@ from lantern.jobs.deconfliction import (
     withdraw_case,
 )
 from leads.audit import events
-from leads.cases import add, new_case, promote
+from leads.cases import CaseError, add, new_case, promote
 from leads.deconfliction import SelectorError, areas_meet, blinded_input, canonical
 from leads.oprf import HubKey, b64, blind, finalize
 from leads.settings import Settings
@@ -186,6 +186,7 @@ def world(test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     for name, contact, url in (
         ("Second County SO", "Sgt. Bo Fictional, 555-0142", hook),
         ("Third Test PD", "Lt. Cy Madeup, 555-0155", None),
+        ("Fourth Test Unit", "Sgt. Dee Imaginary, 555-0156", None),
     ):
         _, keys[name] = add_agency(connect(hub_settings), hub_settings, name, contact, "op", url)
     hub = Hub(f"http://127.0.0.1:{port}", env, folder / "hub.log", folder / "hub")
@@ -375,7 +376,12 @@ def test_a_wrong_or_missing_key_is_refused(world: World) -> None:
         f"error: hub at {world.hub.url} refused /v1/conflicts (401): missing or wrong API key"
     ]
     refused = events(world.es, world.hub_settings, {"term": {"action": "hub.auth"}})
-    assert len(refused) >= 4 and {e["outcome"] for e in refused} == {"refused"}
+    assert len(refused) >= 3 and {e["outcome"] for e in refused} == {"refused"}
+    # A flood of bad keys is counted, not written one event each into the hash chain.
+    for _ in range(20):
+        httpx.get(f"{world.hub.url}/v1/conflicts", headers={"Authorization": "Bearer x"})
+    after = events(world.es, world.hub_settings, {"term": {"action": "hub.auth"}})
+    assert len(after) - len(refused) <= 2
 
 
 def test_the_rate_limit_refuses_the_next_evaluation(world: World) -> None:
@@ -399,25 +405,203 @@ def test_the_rate_limit_refuses_the_next_evaluation(world: World) -> None:
 def test_an_expired_pointer_no_longer_conflicts_and_is_purged(world: World) -> None:
     phone = "+12135550161"
     case_a = _case(world, world.a, "Demo County Sheriff", [phone])
+    case_b = _case(world, world.b, "Second County SO", [phone])
     with HubClient(world.a) as client:
         deconflict_case(world.es, world.a, case_a, "ana.example", client, days=1)
-    # Two years pass for A's pointer (the hub's clock cannot be moved: its record is).
+    with HubClient(world.b) as client:
+        assert (
+            len(deconflict_case(world.es, world.b, case_b, "bo.fictional", client).conflicts) == 1
+        )
+
+    def b_sees() -> set[str]:
+        with HubClient(world.b) as client:
+            return {c["other"]["case_id"] for c in open_conflicts(world.es, world.b, "x", client)}
+
+    assert case_a.id in b_sees()
+    # A's pointer reaches its end (the hub's clock cannot be moved: its record is).
     hub = world.hub_settings
     world.es.indices.refresh(index=hub.index("pointers"))
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="seconds")
-    for doc in world.es.search(index=hub.index("pointers"), query={"term": {"case_id": case_a.id}})[
-        "hits"
-    ]["hits"]:
+    found = world.es.search(index=hub.index("pointers"), query={"term": {"case_id": case_a.id}})
+    for doc in found["hits"]["hits"]:
         world.es.update(
             index=hub.index("pointers"), id=doc["_id"], doc={"expires_at": past}, refresh=True
         )
-    case_b = _case(world, world.b, "Second County SO", [phone])
+    assert case_a.id not in b_sees()  # before any purge has run
+    later = _case(world, world.b, "Second County SO", [phone])
     with HubClient(world.b) as client:
-        done = deconflict_case(world.es, world.b, case_b, "bo.fictional", client)
-    assert done.conflicts == []
+        assert deconflict_case(world.es, world.b, later, "bo.fictional", client).conflicts == []
     purged = lantern("hub", "purge", env=world.hub.env)
     assert purged.returncode == 0, purged.stderr.decode()
     assert json.loads(purged.stdout)["pointers"] == 1
+
+
+def test_a_pointer_lives_five_years_at_most(world: World) -> None:
+    case = _case(world, world.a, "Demo County Sheriff", ["+12135550162"])
+    with HubClient(world.a) as client, pytest.raises(CaseError, match="1 to 1826 days"):
+        deconflict_case(world.es, world.a, case, "ana.example", client, days=1827)
+    headers = {"Authorization": f"Bearer {world.a.hub_api_key}"}
+    body = {"case_id": case.id, "pseudonyms": ["ab" * 64], "expires_days": 1827}
+    refused = httpx.post(f"{world.hub.url}/v1/pointers", json=body, headers=headers, timeout=30)
+    assert refused.status_code == 422 and "1826 days" in refused.json()["detail"]
+
+
+def test_a_resubmission_holds_only_what_it_submits(world: World) -> None:
+    """Subjects only after a run with the whole holding bin: the rest is withdrawn."""
+    case = _case(world, world.b, "Second County SO", ["+12135550163"])
+    add(
+        world.es,
+        world.b,
+        case,
+        "phone:+12135550164",
+        "bo.fictional",
+        why="entered from a fictional tip-line report",
+        entered=True,
+    )
+    hub = world.hub_settings
+
+    def at_hub() -> int:
+        world.es.indices.refresh(index=hub.index("pointers"))
+        query = {"term": {"case_id": case.id}}
+        return int(world.es.count(index=hub.index("pointers"), query=query)["count"])
+
+    with HubClient(world.b) as client:
+        assert deconflict_case(world.es, world.b, case, "bo", client, True).submitted == 2
+        assert at_hub() == 2
+        assert deconflict_case(world.es, world.b, case, "bo", client).submitted == 1
+    assert at_hub() == 1
+
+
+def test_a_disabled_agency_conflicts_with_nobody(world: World) -> None:
+    phone = "+12135550165"
+    case_a = _case(world, world.a, "Demo County Sheriff", [phone])
+    fourth = world.a.model_copy(
+        update={
+            "hub_api_key": world.keys["Fourth Test Unit"],
+            "index_prefix": world.a.index_prefix + "-d",
+        }
+    )
+    ensure_indices(world.es, fourth)
+    case_d = _case(world, fourth, "Fourth Test Unit", [phone])
+    with HubClient(world.a) as client:
+        deconflict_case(world.es, world.a, case_a, "ana.example", client)
+    with HubClient(fourth) as client:
+        assert len(deconflict_case(world.es, fourth, case_d, "dee", client).conflicts) == 1
+    off = lantern("hub", "agency", "disable", "fourth-test-unit", env=world.hub.env)
+    assert off.returncode == 0 and off.stdout.decode().strip() == "fourth-test-unit: disabled"
+    with HubClient(world.a) as client:
+        seen = open_conflicts(world.es, world.a, "ana.example", client)
+    assert case_d.id not in {c["other"]["case_id"] for c in seen}
+    with HubClient(fourth) as client, pytest.raises(HubUnavailable, match="401"):
+        client.conflicts()
+    drop_indices(world.es, fourth)
+
+
+def test_a_hub_that_changes_or_hides_its_key_is_refused(world: World) -> None:
+    pinned = world.a.model_copy(update={"hub_public_key": "00" * 32})
+    with HubClient(pinned) as client, pytest.raises(HubUnavailable, match="pinned"):
+        client.pseudonyms([f"phone:{SHARED}"])
+    # Trust on first use: a key other than the one this hub proved with before.
+    case = _case(world, world.a, "Demo County Sheriff", ["+12135550166"])
+    with HubClient(world.a) as client:
+        deconflict_case(world.es, world.a, case, "ana.example", client)
+    index = world.a.index("deconfliction")
+    world.es.indices.refresh(index=index)
+    row = world.es.search(index=index, query={"term": {"case_id": case.id}})["hits"]["hits"][0]
+    world.es.update(index=index, id=row["_id"], doc={"hub_public_key": "11" * 32}, refresh=True)
+    with HubClient(world.a) as client, pytest.raises(HubUnavailable, match="not the 1111"):
+        deconflict_case(world.es, world.a, case, "ana.example", client)
+    world.es.update(index=index, id=row["_id"], doc={"hub_public_key": None}, refresh=True)
+
+
+class Nonsense(http.server.BaseHTTPRequestHandler):
+    """A "hub" that answers every request with the body of its path's choosing."""
+
+    answers: dict[str, tuple[int, bytes]] = {}
+
+    def _answer(self) -> None:
+        status, body = Nonsense.answers.get(self.path, (200, b"{}"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer  # noqa: N815
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body", "call", "said"),
+    [
+        ("/v1/key", 200, b"<html>not json", "key", "not a KeyOut"),
+        (
+            "/v1/key",
+            200,
+            b'{"suite": "ristretto255-SHA512", "mode": "voprf", "public_key": "zz"}',
+            "key",
+            "public_key: String should match pattern",
+        ),
+        ("/v1/conflicts", 200, b'{"conflicts": 5}', "conflicts", "not a ConflictsOut"),
+        ("/v1/conflicts", 200, b'{"conflicts": [1]}', "conflicts", "not a ConflictsOut"),
+        ("/v1/conflicts", 500, b'["a", "list"]', "conflicts", "(500): "),
+        ("/v1/conflicts", 503, b'{"detail": "' + b"x" * 5000 + b'"}', "conflicts", "(503): xxx"),
+        ("/v1/pointers/withdraw", 200, b'{"withdrawn": "x"}', "withdraw", "not a WithdrawOut"),
+    ],
+)
+def test_a_hub_answering_nonsense_is_one_line(
+    path: str, status: int, body: bytes, call: str, said: str
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Nonsense)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Nonsense.answers = {path: (status, body)}
+    settings = Settings(
+        hub_url=f"http://127.0.0.1:{server.server_address[1]}",
+        hub_api_key="lh1_demo-county-sheriff_x",
+    )
+    try:
+        with HubClient(settings) as client, pytest.raises(HubUnavailable) as caught:
+            if call == "key":
+                client.public_key  # noqa: B018
+            elif call == "conflicts":
+                client.conflicts()
+            else:
+                client.withdraw("demo:C-2026-0001")
+        message = str(caught.value)
+        assert said in message and "\n" not in message and len(message) < 600, message
+    finally:
+        server.shutdown()
+
+
+def test_the_rate_counter_neither_loses_nor_doubles_under_racing_writers(world: World) -> None:
+    from lantern.hub.store import take_evaluations
+
+    hub = world.hub_settings.model_copy(update={"hub_evaluations_per_hour": 150})
+    when = datetime(2031, 1, 1, 5, tzinfo=UTC)  # an hour of its own
+    granted: list[bool] = []
+
+    def writer() -> None:
+        for _ in range(25):
+            granted.append(take_evaluations(world.es, hub, "racing-agency", 1, when))
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    doc = world.es.get(index=hub.index("counters"), id="eval|racing-agency|2031-01-01T05")
+    assert granted.count(True) == 150 and doc["_source"]["n"] == 150
+
+
+def test_a_body_over_the_limit_is_refused_as_it_arrives(world: World) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b" " * 65536  # 2.6 MB, no Content-Length (chunked)
+
+    response = httpx.post(f"{world.hub.url}/v1/evaluate", content=chunks(), timeout=30)
+    assert response.status_code == 413, response.text
 
 
 def test_operations_that_overlap_conflict_and_distant_ones_do_not(world: World) -> None:
@@ -469,7 +653,15 @@ def test_operations_that_overlap_conflict_and_distant_ones_do_not(world: World) 
     )
     out = near.stdout.decode()
     assert near.returncode == 0 and "1 conflict\n" in out, near.stderr.decode()
-    assert "victim_recovery in 9q5ct" in out and "Det. Ana Example, 555-0100" in out
+    assert "your operation undercover_contact in 9q5cv" in out
+    assert "Det. Ana Example, 555-0100" in out and case_a.id in out
+    assert "9q5ct" not in out and "victim_recovery" not in out  # A's area and kind stay A's
+    closed = _run(world, world.a, "case", "close", case_a.number, "--reason", "operation done")
+    assert "withdrawn from the hub: 1 pointers and operations" in closed.stdout.decode()
+    hub = world.hub_settings
+    world.es.indices.refresh(index=hub.index("operations"))
+    left = world.es.count(index=hub.index("operations"), query={"term": {"case_id": case_a.id}})
+    assert left["count"] == 0
     fine = _run(
         world,
         world.b,
@@ -522,9 +714,15 @@ def test_closing_a_case_withdraws_its_pointers(world: World) -> None:
     assert "withdrawn from the hub: 1 pointers and operations" in closed.stdout.decode()
     with HubClient(world.b) as client:
         seen = open_conflicts(world.es, world.b, "bo.fictional", client)
-        assert case_a.id not in {c["other"]["case_id"] for c in seen}
+        # B still learns that A held it (a probe then a withdrawal is not silent) ...
+        (told,) = [c for c in seen if c["other"]["case_id"] == case_a.id]
+        assert told["status"].startswith("withdrawn by the other agency")
+        # ... but A's withdrawn pointer conflicts with nothing new.
         again = deconflict_case(world.es, world.b, case_b, "bo.fictional", client)
     assert again.conflicts == []
+    with HubClient(world.a) as client:
+        mine = open_conflicts(world.es, world.a, "ana.example", client)
+    assert case_b.id not in {c["other"]["case_id"] for c in mine}
     trail = [e["action"] for e in events(world.es, world.a, {"term": {"case_id": case_a.id}})]
     assert trail[-2:] == ["case.close", "case.deconflict.withdraw"]
     with HubClient(world.a) as client:

@@ -140,8 +140,21 @@ def _withdraw_pointers(es: Any, settings: Any, case: Any, user: str) -> None:
         with HubClient(settings) as hub:
             count = withdraw_case(es, settings, case, user, hub)
     except HubUnavailable as exc:
-        say(f"warning: {case.id} is closed but its pointers are still at the hub ({exc}); "
-            f"run `lantern deconflict withdraw {case.number}`")  # fmt: skip
+        from leads.audit import record
+
+        record(
+            es,
+            settings,
+            "case.deconflict.withdraw",
+            case_id=case.id,
+            outcome="failed",
+            reason=str(exc),
+            user=user,
+        )
+        say(
+            f"warning: {case.id} is closed but its pointers are still at the hub ({exc}); "
+            f"run `lantern deconflict withdraw {case.number}`"
+        )
         return
     print(f"{case.id}: withdrawn from the hub: {count} pointers and operations")
 
@@ -343,7 +356,7 @@ def worksheet(
             r.note,
             "; ".join(f"{k}: {v}" for k, v in r.details.items()),
             r.source,
-        ]  # fmt: skip
+        ]
         for r in rows
     ]
     header = ["selector", "holder", "records", "process", "note", "details", "source"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail
+from lantern.cli.options import elasticsearch, fail, say
 from leads.settings import get_settings
 from leads.text import one_line
 
@@ -42,21 +42,21 @@ def _context(case_ref: str | None = None) -> tuple[Any, Any, str, Any, Any]:
 def render_conflict(conflict: dict[str, Any]) -> str:
     """One conflict in a line: what of ours, and whom to call. Every part came from
     another agency or the hub, so it is printed as inert text."""
-    mine, other = conflict.get("yours", {}), conflict.get("other", {})
+    mine, other = conflict.get("yours") or {}, conflict.get("other") or {}
     if conflict.get("kind") == "operation":
         what = (
-            f"operation {mine.get('kind')} in {mine.get('geohash')} "
-            f"{mine.get('starts_at')}..{mine.get('ends_at')} overlaps "
-            f"{other.get('kind')} in {other.get('geohash')} "
-            f"{other.get('starts_at')}..{other.get('ends_at')}"
+            f"your operation {mine.get('kind')} in {mine.get('geohash')} "
+            f"{mine.get('starts_at')}..{mine.get('ends_at')} overlaps one"
         )
     else:
         what = f"{conflict.get('selector') or 'a selector'} is also held"
-    contact = "; ".join(c for c in (other.get("agency_contact"), other.get("contact")) if c)
+    contact = "; ".join(str(c) for c in (other.get("agency_contact"), other.get("contact")) if c)
+    status = conflict.get("status") or "open"
     return one_line(
         f"CONFLICT {what} (your case {mine.get('case_id')}, {mine.get('deconfliction_number')})"
         f" — {other.get('agency')}: case {other.get('case_id')}, deconfliction number "
         f"{other.get('deconfliction_number')}; contact: {contact}"
+        + ("" if status == "open" else f" [{status}]")
     )
 
 
@@ -85,11 +85,12 @@ def deconflict_case(
         except HubUnavailable as exc:
             fail(str(exc))
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(done.skipped.items()))
-    print(
+    summary = (
         f"{found.id}: {done.submitted} selectors submitted as pseudonyms under "
         f"{done.deconfliction_number}; {_conflicts(done.conflicts)}"
         + (f" (not deconflicted: {skipped})" if skipped else "")
     )
+    say(summary) if as_json else print(summary)
     _print(done.conflicts, as_json)
 
 
@@ -170,8 +171,9 @@ def operation(
             )
         except HubUnavailable as exc:
             fail(str(exc))
-    print(
+    summary = (
         f"{found.id}: operation registered under {answer['deconfliction_number']}; "
         f"{_conflicts(answer['conflicts'])}"
     )
+    say(summary) if as_json else print(summary)
     _print(answer["conflicts"], as_json)

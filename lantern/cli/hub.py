@@ -42,6 +42,7 @@ def serve(
     import uvicorn
 
     from lantern.hub.app import create_app
+    from lantern.hub.store import HubError
     from leads.store import StoreError
 
     settings = get_settings()
@@ -62,6 +63,8 @@ def serve(
         application = create_app(settings)
     except StoreError as exc:
         fail(f"{exc} (the hub keeps its pointers in Elasticsearch)")
+    except HubError as exc:
+        fail(str(exc))
     uvicorn.run(
         application,
         host=host or settings.hub_host,
@@ -114,13 +117,41 @@ def agency_list() -> None:
         print(one_line(f"{found.id}  {state}  {found.name}  contact: {found.contact}"))
 
 
+AgencyArg = Annotated[str, typer.Argument(help="the agency's id (see `hub agency list`)")]
+
+
 @agency.command("disable")
-def agency_disable(agency_id: Annotated[str, typer.Argument(help="the agency's id")]) -> None:
+def agency_disable(agency_id: AgencyArg) -> None:
     """Refuse an agency's key from now on (its pointers stop conflicting)."""
+    _set_active(agency_id, False)
+
+
+@agency.command("enable")
+def agency_enable(agency_id: AgencyArg) -> None:
+    """Accept a disabled agency's key again."""
+    _set_active(agency_id, True)
+
+
+def _set_active(agency_id: str, active: bool) -> None:
     from lantern.hub.store import HubError, set_active
 
     es, hub, user = _hub()
     try:
-        set_active(es, hub, agency_id, False, user)
+        set_active(es, hub, agency_id, active, user)
     except HubError as exc:
         fail(str(exc), 2)
+    print(f"{agency_id}: {'enabled' if active else 'disabled'}")
+
+
+@agency.command("rotate-key")
+def agency_rotate_key(agency_id: AgencyArg) -> None:
+    """Issue a new API key (the old one is refused from now on); prints it once."""
+    from lantern.hub.store import HubError, rotate_key
+
+    es, hub, user = _hub()
+    try:
+        key = rotate_key(es, hub, agency_id, user)
+    except HubError as exc:
+        fail(str(exc), 2)
+    print(f"api key: {key}")
+    print("give the key to the agency over a trusted channel; it is not shown again")

@@ -17,13 +17,14 @@ Request bodies are parsed into strict models (unknown fields refused); a body ov
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import httpx
-from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lantern.hub import store
 from leads.audit import Outcome, record
@@ -53,13 +54,14 @@ class PointersIn(Strict):
 
 class WithdrawIn(Strict):
     case_id: CaseId
+    pseudonyms: list[Pseudonym] | None = Field(default=None, max_length=MAX_BATCH)
 
 
 def create_app(settings: Settings) -> FastAPI:
     hub = settings.hub_side()
     es = connect(hub)
     store.ensure(es, hub)
-    key = store.oprf_key(hub)
+    key = store.oprf_key(es, hub)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -77,13 +79,11 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url=None,
     )
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[..., Any]) -> Response:
-        size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
-            return JSONResponse({"detail": f"a request body is at most {MAX_BODY} bytes"}, 413)
-        response: Response = await call_next(request)
-        return response
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    @app.exception_handler(store.HubBusy)
+    def busy(_: Request, exc: store.HubBusy) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503, {"Retry-After": "30"})
 
     def agency(authorization: Annotated[str | None, Header()] = None) -> store.Agency:
         token = None
@@ -104,14 +104,12 @@ def create_app(settings: Settings) -> FastAPI:
     def public_key(caller: Caller) -> dict[str, str]:
         return {"suite": SUITE, "mode": MODE, "public_key": key.public_key.hex()}
 
-    @app.post("/v1/evaluate")
-    def evaluate(body: EvaluateIn, caller: Caller) -> dict[str, Any]:
-        count = len(body.elements)
+    def allowance(caller: store.Agency, count: int, what: str) -> None:
         if not store.take_evaluations(es, hub, caller.id, count):
             record(
                 es,
                 hub,
-                "hub.evaluate",
+                what,
                 user=caller.id,
                 outcome="refused",
                 reason="hourly evaluation limit reached",
@@ -123,6 +121,11 @@ def create_app(settings: Settings) -> FastAPI:
                 "hour; the hub's operator can tell you when the limit resets",
                 {"Retry-After": "3600"},
             )
+
+    @app.post("/v1/evaluate")
+    def evaluate(body: EvaluateIn, caller: Caller) -> dict[str, Any]:
+        count = len(body.elements)
+        allowance(caller, count, "hub.evaluate")
         try:
             answers = key.evaluate([unb64(e) for e in body.elements])
         except OprfError as exc:
@@ -142,7 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/v1/pointers")
     def pointers(body: PointersIn, caller: Caller, tasks: BackgroundTasks) -> dict[str, Any]:
         try:
-            number, found = store.submit_pointers(
+            number, expires, found = store.submit_pointers(
                 es, hub, caller, body.case_id, body.pseudonyms, body.contact, body.expires_days
             )
         except ValueError as exc:
@@ -150,16 +153,20 @@ def create_app(settings: Settings) -> FastAPI:
         _notify(tasks, es, hub, found)
         return {
             "deconfliction_number": number,
+            "expires_at": expires,
             "stored": len(set(body.pseudonyms)),
             "conflicts": [store.view(f.conflict, caller.id) for f in found],
         }
 
     @app.post("/v1/pointers/withdraw")
     def withdraw_pointers(body: WithdrawIn, caller: Caller) -> dict[str, int]:
-        return {"withdrawn": store.withdraw(es, hub, caller, body.case_id, "pointers")}
+        count = store.withdraw(es, hub, caller, body.case_id, "pointers", body.pseudonyms)
+        return {"withdrawn": count}
 
     @app.post("/v1/operations")
     def operations(body: OperationIn, caller: Caller, tasks: BackgroundTasks) -> dict[str, Any]:
+        # Each operation costs one evaluation: sweeping areas and months is bounded too.
+        allowance(caller, 1, "hub.operation.submit")
         number, found = store.submit_operation(es, hub, caller, body)
         _notify(tasks, es, hub, found)
         return {
@@ -176,6 +183,55 @@ def create_app(settings: Settings) -> FastAPI:
         return {"conflicts": store.conflicts_for(es, hub, caller)}
 
     return app
+
+
+class _TooLarge(BaseException):  # noqa: N818 - not an Exception: FastAPI turns those into 400s
+    pass
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes, counted as it arrives (a chunked
+    body states no length), before any route reads it whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        stated = headers.get(b"content-length", b"0")
+        if not stated.isdigit() or int(stated) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse({"detail": f"a request body is at most {self.limit} bytes"}, 413)
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
 
 
 def _notify(tasks: BackgroundTasks, es: Any, hub: Settings, found: list[store.Found]) -> None:

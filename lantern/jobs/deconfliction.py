@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -20,7 +20,7 @@ from elasticsearch import Elasticsearch, helpers
 from lantern.hub.client import HubClient, HubUnavailable
 from leads.audit import record
 from leads.cases import Case, CaseError, CaseItem, case_selectors, items
-from leads.deconfliction import DEFAULT_POINTER_DAYS, SelectorError, canonical
+from leads.deconfliction import SelectorError, canonical, pointer_expiry
 from leads.ids import stable_id
 from leads.settings import Settings
 from leads.store import count, partial_update, scan
@@ -89,9 +89,15 @@ def deconflict_case(
     contact: str | None = None,
     days: int | None = None,
 ) -> Submitted:
-    """Submits the case to the hub and records what went and what came back."""
+    """Submits the case to the hub and records what went and what came back. The case's
+    pointers become what this submission holds: selectors submitted before and not now
+    (a subjects-only run after an ``--all`` one) are withdrawn."""
     if case.status != "open":
         raise CaseError(f"{case.id} is closed: reopen it to deconflict")
+    try:
+        pointer_expiry(datetime.now(UTC), days)  # before any evaluation is spent
+    except ValueError as exc:
+        raise CaseError(str(exc)) from None
     chosen = choose(items(es, settings, case), include_holding)
     if not chosen.selectors:
         raise CaseError(
@@ -99,9 +105,18 @@ def deconflict_case(
             "for the holding bin"
         )
     forms = sorted(chosen.selectors)
+    earlier = {
+        d["canonical"]: d
+        for d in scan(es, settings, "deconfliction", _not_withdrawn(case))
+        if d.get("role") != "operation"
+    }
     try:
+        _same_key(es, settings, hub)
         pseudonyms = hub.pseudonyms(forms)
         answer = hub.submit(case.id, pseudonyms, contact or user, days)
+        stale = sorted(set(earlier) - set(forms))
+        if stale:
+            hub.withdraw(case.id, "pointers", [earlier[f]["pseudonym"] for f in stale])
     except HubUnavailable as exc:
         record(
             es,
@@ -114,19 +129,13 @@ def deconflict_case(
             details={"selectors": len(forms)},
         )
         raise
-    number = answer["deconfliction_number"]
-    at = _now()
-    expires = (datetime.now(UTC) + timedelta(days=days or DEFAULT_POINTER_DAYS)).isoformat(
-        timespec="seconds"
-    )
-    key = hub.public_key.hex()
+    number, at, key = answer.deconfliction_number, _now(), hub.public_key.hex()
     rows = [
-        {
-            "_index": settings.index("deconfliction"),
-            "_id": stable_id("deconfliction", case.id, form),
-            "_source": {
-                "id": stable_id("deconfliction", case.id, form),
-                "case_id": case.id,
+        _row(
+            settings,
+            case,
+            form,
+            {
                 "selector": chosen.selectors[form][0],
                 "canonical": form,
                 "pseudonym": pseudonym,
@@ -136,32 +145,81 @@ def deconflict_case(
                 "hub_public_key": key,
                 "submitted_at": at,
                 "submitted_by": user,
-                "expires_at": expires,
-                "withdrawn_at": None,
+                "expires_at": answer.expires_at,
             },
-        }
+        )
         for form, pseudonym in zip(forms, pseudonyms, strict=True)
     ]
-    helpers.bulk(es, rows, refresh=True)
+    rows += [_row(settings, case, f, {**earlier[f], "withdrawn_at": at}) for f in stale]
     by_pseudonym = dict(zip(pseudonyms, forms, strict=True))
-    conflicts = [_told(c, by_pseudonym) for c in answer["conflicts"]]
+    conflicts = [_told(c.model_dump(), by_pseudonym) for c in answer.conflicts]
+    details = {
+        "hub": hub.url,
+        "hub_public_key": key,
+        "selectors": len(forms),
+        "subjects": sum(1 for _, role in chosen.selectors.values() if role == "subject"),
+        "withdrawn": len(stale),
+        "skipped": dict(chosen.skipped),
+        "conflicts": [_summary(c) for c in conflicts],
+    }
+    try:
+        helpers.bulk(es, rows, refresh=True)
+    except helpers.BulkIndexError as exc:
+        record(
+            es,
+            settings,
+            "case.deconflict",
+            case_id=case.id,
+            target=number,
+            user=user,
+            outcome="failed",
+            reason=f"{len(exc.errors)} local records not written",
+            details=details,
+        )
+        raise HubUnavailable(
+            f"the hub holds {case.id}'s pointers ({number}) but {len(exc.errors)} of this "
+            f"agency's records of them could not be written; run `lantern deconflict withdraw "
+            f"{case.number}` and deconflict again"
+        ) from None
     record(
-        es,
-        settings,
-        "case.deconflict",
-        case_id=case.id,
-        target=number,
-        user=user,
-        details={
-            "hub": hub.url,
-            "hub_public_key": key,
-            "selectors": len(forms),
-            "subjects": sum(1 for _, role in chosen.selectors.values() if role == "subject"),
-            "skipped": dict(chosen.skipped),
-            "conflicts": [_summary(c) for c in conflicts],
-        },
+        es, settings, "case.deconflict", case_id=case.id, target=number, user=user, details=details
     )
     return Submitted(number, len(forms), dict(chosen.skipped), conflicts)
+
+
+def _row(
+    settings: Settings, case: Case, canonical_form: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """One local record of what went to the hub (a selector, or an operation)."""
+    doc_id = stable_id("deconfliction", case.id, canonical_form)
+    body = {"withdrawn_at": None, **fields, "id": doc_id, "case_id": case.id}
+    return {"_index": settings.index("deconfliction"), "_id": doc_id, "_source": body}
+
+
+def _same_key(es: Elasticsearch, settings: Settings, hub: HubClient) -> None:
+    """Trust on first use: the key this hub proved its answers with before must be the
+    key it proves them with now (a hub that changed keys, or one posing as it, would
+    make every earlier pseudonym useless or tell agencies apart)."""
+    index = settings.index("deconfliction")
+    es.indices.refresh(index=index)
+    latest = es.search(
+        index=index,
+        size=1,
+        query={
+            "bool": {
+                "filter": [{"term": {"hub_url": hub.url}}, {"exists": {"field": "hub_public_key"}}]
+            }
+        },
+        sort=[{"submitted_at": "desc"}],
+        source_includes=["hub_public_key"],
+    )["hits"]["hits"]
+    before = latest[0]["_source"]["hub_public_key"] if latest else None
+    now = hub.public_key.hex()
+    if before and now != before:
+        raise HubUnavailable(
+            f"hub at {hub.url} now proves with key {now[:16]}…, not the {before[:16]}… it "
+            "used before: ask its operator; pin the right one with LANTERN_HUB_PUBLIC_KEY"
+        )
 
 
 def _told(conflict: dict[str, Any], by_pseudonym: dict[str, str]) -> dict[str, Any]:
@@ -187,13 +245,15 @@ def open_conflicts(
     """The agency's open conflicts at the hub, each told back in this agency's selector
     (from its own submission records); reading them is on the audit trail."""
     conflicts = hub.conflicts()
-    mine = {
-        d["pseudonym"]: d["canonical"]
-        for d in scan(
-            es, settings, "deconfliction", {"match_all": {}}, source=["pseudonym", "canonical"]
-        )
-    }
-    told = [_told(c, mine) for c in conflicts]
+    rows = scan(
+        es,
+        settings,
+        "deconfliction",
+        {"exists": {"field": "pseudonym"}},
+        source=["pseudonym", "canonical"],
+    )
+    mine = {d["pseudonym"]: d["canonical"] for d in rows}
+    told = [_told(c.model_dump(), mine) for c in conflicts]
     record(
         es,
         settings,
@@ -260,7 +320,8 @@ def register_operation(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     """Registers an operation of the case (coarse area and window) for event
-    deconfliction; the answer's conflicts are overlapping operations of other agencies."""
+    deconfliction; the answer's conflicts are overlapping operations of other agencies.
+    The operation is kept among the case's records, so closing the case withdraws it."""
     try:
         answer = hub.operation({**body, "case_id": case.id})
     except HubUnavailable as exc:
@@ -274,19 +335,37 @@ def register_operation(
             user=user,
         )
         raise
+    when = f"{body.get('starts_at')}/{body.get('ends_at')}"
+    what = f"operation:{body.get('kind')}:{body.get('geohash')}:{when}"
+    row = _row(
+        settings,
+        case,
+        what,
+        {
+            "canonical": what,
+            "role": "operation",
+            "deconfliction_number": answer.deconfliction_number,
+            "hub_url": hub.url,
+            "submitted_at": _now(),
+            "submitted_by": user,
+            "expires_at": body.get("ends_at"),
+        },
+    )
+    es.index(index=row["_index"], id=row["_id"], document=row["_source"], refresh=True)
+    conflicts = [c.model_dump() for c in answer.conflicts]
     record(
         es,
         settings,
         "case.operation",
         case_id=case.id,
-        target=answer["deconfliction_number"],
+        target=answer.deconfliction_number,
         user=user,
         details={
             "kind": body.get("kind"),
             "geohash": body.get("geohash"),
             "starts_at": body.get("starts_at"),
             "ends_at": body.get("ends_at"),
-            "conflicts": [_summary(c) for c in answer["conflicts"]],
+            "conflicts": [_summary(c) for c in conflicts],
         },
     )
-    return answer
+    return {"deconfliction_number": answer.deconfliction_number, "conflicts": conflicts}
