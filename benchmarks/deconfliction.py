@@ -146,7 +146,7 @@ def _run_lookup(es_: Elasticsearch, hub: Settings, pointers: int) -> None:
         lookups.append(time.perf_counter() - t)
         assert len(found) >= 5
         t = time.perf_counter()
-        _, conflicts = store.submit_pointers(es_, hub, me, f"bench:C-{run}", case, "bench", None)
+        _, _, conflicts = store.submit_pointers(es_, hub, me, f"bench:C-{run}", case, "bench", None)
         submits.append(time.perf_counter() - t)
         assert len(conflicts) == 5
     print("a case of 50 pseudonyms, 5 of them held by other agencies, 20 times:")
