@@ -35,6 +35,9 @@ from leads.validation import Strict
 # must move to at once (old pseudonyms stop matching new ones).
 CANONICAL_VERSION = "lantern-deconfliction-v1"
 DEFAULT_POINTER_DAYS = 730
+# At least 30 days: a probe (submit, learn who holds it, let it lapse) stays in the
+# probed agency's conflicts for a month, not a day.
+MIN_POINTER_DAYS = 30
 MAX_POINTER_DAYS = 1826
 # A coarse area: 3 characters is about 156 x 156 km, 6 about 1.2 x 0.6 km. Finer cells
 # would tell the hub where an operation is, not roughly where.
@@ -167,9 +170,21 @@ def conflict_id(a: str, b: str) -> str:
 
 def pointer_expiry(now: datetime, days: int | None) -> datetime:
     days = DEFAULT_POINTER_DAYS if days is None else days
-    if not 1 <= days <= MAX_POINTER_DAYS:
-        raise ValueError(f"a pointer lives 1 to {MAX_POINTER_DAYS} days (five years), not {days}")
+    if not MIN_POINTER_DAYS <= days <= MAX_POINTER_DAYS:
+        raise ValueError(
+            f"a pointer lives {MIN_POINTER_DAYS} to {MAX_POINTER_DAYS} days (five years), "
+            f"not {days}"
+        )
     return now + timedelta(days=days)
+
+
+def plain(text: str) -> str:
+    """``text`` if it holds no control, format (bidi) or surrogate characters, else a
+    :class:`ValueError`: case ids and contacts travel to other agencies' screens."""
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")]
+    if bad:
+        raise ValueError(f"holds a control or format character (U+{ord(bad[0]):04X})")
+    return text
 
 
 class OperationIn(Strict):
@@ -181,6 +196,11 @@ class OperationIn(Strict):
     starts_at: datetime
     ends_at: datetime
     contact: str | None = Field(default=None, max_length=500)
+
+    @field_validator("case_id", "contact")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return None if value is None else plain(value)
 
     @field_validator("geohash")
     @classmethod
@@ -198,6 +218,8 @@ class OperationIn(Strict):
     def _window(self) -> OperationIn:
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
             raise ValueError("times need a time zone (e.g. 2026-12-05T18:00:00Z)")
+        if not (self.starts_at.year >= 2000 and self.ends_at.year <= 2200):
+            raise ValueError("times fall between the years 2000 and 2200")
         if self.ends_at <= self.starts_at:
             raise ValueError("an operation ends after it starts")
         if self.ends_at - self.starts_at > timedelta(days=MAX_OPERATION_DAYS):

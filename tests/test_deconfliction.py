@@ -375,13 +375,24 @@ def test_a_wrong_or_missing_key_is_refused(world: World) -> None:
     assert result.stderr.decode().strip().splitlines() == [
         f"error: hub at {world.hub.url} refused /v1/conflicts (401): missing or wrong API key"
     ]
-    refused = events(world.es, world.hub_settings, {"term": {"action": "hub.auth"}})
-    assert len(refused) >= 3 and {e["outcome"] for e in refused} == {"refused"}
+    hub = world.hub_settings
+
+    def counted() -> int:
+        world.es.indices.refresh(index=hub.index("counters"))
+        found = world.es.search(
+            index=hub.index("counters"), size=100, query={"prefix": {"id": "auth|"}}
+        )["hits"]["hits"]
+        return sum(int(d["_source"]["n"]) for d in found)
+
+    refused = events(world.es, hub, {"term": {"action": "hub.auth"}})
+    assert refused and {e["outcome"] for e in refused} == {"refused"}
+    assert counted() >= 4
     # A flood of bad keys is counted, not written one event each into the hash chain.
-    for _ in range(20):
-        httpx.get(f"{world.hub.url}/v1/conflicts", headers={"Authorization": "Bearer x"})
-    after = events(world.es, world.hub_settings, {"term": {"action": "hub.auth"}})
-    assert len(after) - len(refused) <= 2
+    for i in range(20):
+        bad = {"Authorization": f"Bearer lh1_claimed-{i}_x"}
+        httpx.get(f"{world.hub.url}/v1/conflicts", headers=bad, timeout=10)
+    after = events(world.es, hub, {"term": {"action": "hub.auth"}})
+    assert len(after) - len(refused) <= 1 and counted() >= 24
 
 
 def test_the_rate_limit_refuses_the_next_evaluation(world: World) -> None:
@@ -407,7 +418,7 @@ def test_an_expired_pointer_no_longer_conflicts_and_is_purged(world: World) -> N
     case_a = _case(world, world.a, "Demo County Sheriff", [phone])
     case_b = _case(world, world.b, "Second County SO", [phone])
     with HubClient(world.a) as client:
-        deconflict_case(world.es, world.a, case_a, "ana.example", client, days=1)
+        deconflict_case(world.es, world.a, case_a, "ana.example", client, days=30)
     with HubClient(world.b) as client:
         assert (
             len(deconflict_case(world.es, world.b, case_b, "bo.fictional", client).conflicts) == 1
@@ -438,12 +449,89 @@ def test_an_expired_pointer_no_longer_conflicts_and_is_purged(world: World) -> N
 
 def test_a_pointer_lives_five_years_at_most(world: World) -> None:
     case = _case(world, world.a, "Demo County Sheriff", ["+12135550162"])
-    with HubClient(world.a) as client, pytest.raises(CaseError, match="1 to 1826 days"):
+    with HubClient(world.a) as client, pytest.raises(CaseError, match="30 to 1826 days"):
         deconflict_case(world.es, world.a, case, "ana.example", client, days=1827)
     headers = {"Authorization": f"Bearer {world.a.hub_api_key}"}
     body = {"case_id": case.id, "pseudonyms": ["ab" * 64], "expires_days": 1827}
     refused = httpx.post(f"{world.hub.url}/v1/pointers", json=body, headers=headers, timeout=30)
     assert refused.status_code == 422 and "1826 days" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            b'{"case_id": "c", "pseudonyms": ["' + b"ab" * 64 + b'"], "expires_days": NaN}',
+            "expires_days: Input should be a valid integer",
+        ),
+        (
+            b'{"case_id": "c", "pseudonyms": ["' + b"ab" * 64 + b'"], "expires_days": true}',
+            "expires_days: Input should be a valid integer",
+        ),
+        (
+            b'{"case_id": "c", "pseudonyms": ["'
+            + b"ab" * 64
+            + b'"], "contact": "\\u202e0010-555"}',
+            "contact: Value error, holds a control or format character (U+202E)",
+        ),
+        (
+            b'{"case_id": "c\\ud800", "pseudonyms": ["' + b"ab" * 64 + b'"]}',
+            "case_id: Input should be a valid string, unable to parse raw data as a unicode string",
+        ),
+    ],
+)
+def test_the_hub_refuses_hostile_fields_in_one_line(world: World, body: bytes, said: str) -> None:
+    headers = {"Authorization": f"Bearer {world.a.hub_api_key}", "Content-Type": "application/json"}
+    answer = httpx.post(f"{world.hub.url}/v1/pointers", content=body, headers=headers, timeout=30)
+    assert answer.status_code == 422 and answer.json() == {"detail": said}, answer.text
+    long_key = httpx.get(
+        f"{world.hub.url}/v1/conflicts",
+        timeout=30,
+        headers={"Authorization": "Bearer lh1_" + "a" * 5000 + "_b"},
+    )
+    assert long_key.status_code == 401
+
+
+def test_an_ended_operation_conflicts_with_nothing(world: World) -> None:
+    case_a = _case(world, world.a, "Demo County Sheriff", [], subject=False)
+    case_b = _case(world, world.b, "Second County SO", [], subject=False)
+    soon = datetime.now(UTC) + timedelta(days=2)
+    window = {"starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=4)).isoformat()}
+    with HubClient(world.b) as client:
+        register_operation(
+            world.es,
+            world.b,
+            case_b,
+            "bo",
+            client,
+            {"kind": "surveillance", "geohash": "9q5ct", **window},
+        )
+    hub = world.hub_settings
+    world.es.indices.refresh(index=hub.index("operations"))
+    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
+    for doc in world.es.search(
+        index=hub.index("operations"), query={"term": {"case_id": case_b.id}}
+    )["hits"]["hits"]:
+        world.es.update(
+            index=hub.index("operations"),
+            id=doc["_id"],
+            refresh=True,
+            doc={"starts_at": past, "ends_at": past, "expires_at": past},
+        )
+    wide = {
+        "starts_at": datetime.now(UTC).isoformat(),
+        "ends_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+    }
+    with HubClient(world.a) as client:
+        answer = register_operation(
+            world.es,
+            world.a,
+            case_a,
+            "ana",
+            client,
+            {"kind": "surveillance", "geohash": "9q5", **wide},
+        )
+    assert case_b.id not in {c["other"]["case_id"] for c in answer["conflicts"]}
 
 
 def test_a_resubmission_holds_only_what_it_submits(world: World) -> None:

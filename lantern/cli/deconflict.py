@@ -66,7 +66,8 @@ def _conflicts(found: list[Any]) -> str:
 
 def _print(conflicts: list[dict[str, Any]], as_json: bool) -> None:
     for conflict in conflicts:
-        print(json.dumps(conflict, ensure_ascii=False) if as_json else render_conflict(conflict))
+        # ASCII JSON: another agency's text reaches this terminal as \u escapes only.
+        print(json.dumps(conflict, ensure_ascii=True) if as_json else render_conflict(conflict))
 
 
 def deconflict_case(

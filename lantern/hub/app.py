@@ -22,13 +22,14 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import AfterValidator, Field, StrictInt
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lantern.hub import store
 from leads.audit import Outcome, record
-from leads.deconfliction import MAX_BATCH, OperationIn
+from leads.deconfliction import MAX_BATCH, OperationIn, plain
 from leads.oprf import MODE, SUITE, OprfError, b64, unb64
 from leads.settings import Settings
 from leads.store import connect
@@ -38,7 +39,7 @@ _log = logging.getLogger("lantern.hub")
 MAX_BODY = 1_000_000
 Pseudonym = Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")]
 Element = Annotated[str, Field(min_length=1, max_length=100)]
-CaseId = Annotated[str, Field(min_length=1, max_length=200)]
+CaseId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain)]
 
 
 class EvaluateIn(Strict):
@@ -48,8 +49,8 @@ class EvaluateIn(Strict):
 class PointersIn(Strict):
     case_id: CaseId
     pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_BATCH)
-    contact: str | None = Field(default=None, max_length=500)
-    expires_days: int | None = None
+    contact: Annotated[str, AfterValidator(plain), Field(max_length=500)] | None = None
+    expires_days: StrictInt | None = None
 
 
 class WithdrawIn(Strict):
@@ -81,13 +82,21 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=MAX_BODY)
 
+    @app.exception_handler(RequestValidationError)
+    def refused(_: Request, exc: RequestValidationError) -> JSONResponse:
+        """One line naming the first field and why, never the value sent back (it may
+        be NaN, a lone surrogate or megabytes)."""
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "body"
+        return JSONResponse({"detail": f"{where}: {first.get('msg', 'not valid')}"[:500]}, 422)
+
     @app.exception_handler(store.HubBusy)
     def busy(_: Request, exc: store.HubBusy) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 503, {"Retry-After": "30"})
 
     def agency(authorization: Annotated[str | None, Header()] = None) -> store.Agency:
         token = None
-        if authorization and authorization.startswith("Bearer "):
+        if authorization and authorization.startswith("Bearer ") and len(authorization) < 300:
             token = authorization.removeprefix("Bearer ").strip()
         found = store.authenticate(es, hub, token)
         if found is None:

@@ -29,6 +29,7 @@ from leads.deconfliction import (
     areas_meet,
     conflict_id,
     key_owner,
+    plain,
     pointer_expiry,
     pointer_id,
 )
@@ -123,6 +124,10 @@ def add_agency(
     """Registers an agency; returns it and its API key (shown once, stored hashed)."""
     if not contact.strip():
         raise HubError("an agency needs a contact (a desk or a person, with a phone)")
+    try:
+        plain(name), plain(contact)
+    except ValueError as exc:
+        raise HubError(f"the name or contact {exc}") from None
     if webhook:
         parts = urlsplit(webhook)
         loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
@@ -199,16 +204,10 @@ def authenticate(es: Elasticsearch, hub: Settings, key: str | None) -> Agency | 
         reason = "the agency is disabled"
     else:
         reason = "no API key" if not key else "wrong API key"
+    # One event a minute for all refusals, the rest counted: whoever floods the hub with
+    # bad keys chooses the agency ids they claim, so the throttle cannot be per id.
     minute = _now().strftime("%Y-%m-%dT%H:%M")
-    who = claimed[:100] or "-"
-    refusals = _add(
-        es,
-        hub.index("counters"),
-        f"auth|{stable_id(who)}|{minute}",
-        1,
-        None,
-        {"agency_id": who, "period": minute},
-    )
+    refusals = _add(es, hub.index("counters"), f"auth|{minute}", 1, None, {"period": minute})
     if refusals == 1:
         record(
             es,
@@ -285,9 +284,13 @@ def deconfliction_number(es: Elasticsearch, hub: Settings, agency_id: str, case_
     doc_id = f"case|{stable_id(agency_id, case_id)}"
     with contextlib.suppress(NotFoundError):
         return str(es.get(index=index, id=doc_id)["_source"]["number"])
+    # A sequence per agency: a hub-wide one would tell every agency how many cases
+    # the others have numbered.
     year = _now().year
-    seq = _add(es, index, f"seq|{year}", 1, None, {"period": str(year)})
-    number = f"D-{year}-{seq:06d}"
+    seq = _add(
+        es, index, f"seq|{agency_id}|{year}", 1, None, {"agency_id": agency_id, "period": str(year)}
+    )
+    number = f"D-{year}-{agency_id}-{seq:04d}"
     doc = {"id": doc_id, "agency_id": agency_id, "case_id": case_id, "number": number}
     try:
         es.create(index=index, id=doc_id, document=doc, refresh=True)
@@ -538,7 +541,7 @@ def submit_operation(
         "bool": {
             "filter": [
                 {"range": {"starts_at": {"lt": ends}}},
-                {"range": {"ends_at": {"gt": starts}}},
+                {"range": {"ends_at": {"gt": max(starts, _iso(now))}}},  # not ended ones
             ],
             "must_not": [{"term": {"agency_id": agency.id}}],
         }
