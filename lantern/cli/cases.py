@@ -169,7 +169,7 @@ def deconflict(
         str | None, typer.Option(help="who other agencies should call (default: you)")
     ] = None,
     days: Annotated[
-        int | None, typer.Option(help="how long the pointers live (default 730, at most 1826)")
+        int | None, typer.Option(help="how long the pointers live (default 730; 30 to 1826)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="conflicts as JSON Lines")] = False,
 ) -> None:
