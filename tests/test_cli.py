@@ -35,7 +35,7 @@ def test_help_is_available_on_every_command() -> None:
     assert {("case", "export"), ("case", "verify"), ("audit", "verify"), ("hold", "add"),
             ("retention", "run"), ("case", "deconflict"), ("deconflict", "conflicts"),
             ("hub", "serve"), ("hub", "agency", "add")} <= set(commands)  # fmt: skip
-    assert len(commands) == 55
+    assert len(commands) == 57
     for command in commands:
         result = lantern(*command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout, command
