@@ -7,6 +7,7 @@ repetition of one phrase. No category's cap reaches the high tier alone.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import itemgetter
@@ -22,6 +23,16 @@ class Score(NamedTuple):  # a named tuple: built once per document, cheaply
     score: int
     tier: Tier
     explanation: list[str]
+
+
+@lru_cache(maxsize=1)
+def score_version() -> str:
+    """What a score was computed with: the taxonomy file and the tiers. A judgement
+    records it, so calibration compares like with like after the weights change."""
+    from leads.taxonomy import TAXONOMY_FILE
+
+    digest = hashlib.sha256(TAXONOMY_FILE.read_bytes() + repr(TIER_THRESHOLDS).encode())
+    return digest.hexdigest()[:12]
 
 
 def combine_weights(weights: Iterable[float]) -> int:

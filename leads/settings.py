@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     hub_tls_key: Path | None = None
     hub_tls_client_ca: Path | None = None
 
+    # The workspace (`lantern serve`): where it listens, sign-in lockout, session length,
+    # and the share of the review queue drawn at random from every tier (so precision is
+    # measured where the score does not already look, too).
+    workspace_host: str = "127.0.0.1"
+    workspace_port: int = 8800
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    session_hours: float = Field(default=10.0, gt=0)
+    review_random_share: float = Field(default=0.07, ge=0.05, le=0.10)
+
     # The local development node (lantern.local.elasticsearch): loopback only.
     es_port: int = 9200
     es_heap: str = "1g"

@@ -40,6 +40,9 @@ KINDS = (
     "case-items",
     "holds",
     "deconfliction",
+    "users",
+    "sessions",
+    "judgements",
 )
 
 

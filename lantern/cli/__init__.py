@@ -22,6 +22,7 @@ from lantern.cli import (
     networks,
     pipeline,
     registry,
+    workspace,
 )
 from lantern.cli.options import say
 
@@ -71,7 +72,7 @@ app = _Lantern(
     # Collected data must never be printed as part of a traceback's local variables.
     pretty_exceptions_show_locals=False,
 )
-for _group in (pipeline, networks, registry):
+for _group in (pipeline, networks, registry, workspace):
     _group.register(app)
 app.add_typer(collect.app, name="collect")
 app.add_typer(guestworker.app, name="guestworker")
@@ -81,3 +82,4 @@ app.add_typer(holds.holds, name="hold")
 app.add_typer(holds.retention, name="retention")
 app.add_typer(deconflict.app, name="deconflict")
 app.add_typer(hub.app, name="hub")
+app.add_typer(workspace.users, name="users")

@@ -1,0 +1,262 @@
+"""Workspace accounts: who may sign in, with which task-force role, and their sessions.
+
+Roles follow the task force's functions (``roles.yaml`` says what each may do):
+*analyst* (search and triage leads, give feedback), *investigator* (cases),
+*supervisor* (approve promotions, legal holds, users), *auditor* (the audit trail only).
+
+Passwords are stored as Argon2id hashes (argon2-cffi's defaults, rehashed when those
+move on). After ``login_max_failures`` wrong passwords in a row an account is locked
+for ``login_lockout_minutes``; every sign-in, refusal and lockout is an audit event.
+Sessions live in Elasticsearch under the SHA-256 of their token (the cookie holds the
+token), each with its own CSRF token, and end on sign-out, expiry or a role change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from pydantic import Field
+
+from leads.audit import record
+from leads.settings import Settings
+from leads.store import delete_where
+from leads.validation import Strict
+
+Role = Literal["analyst", "investigator", "supervisor", "auditor"]
+ROLES_FILE = Path(__file__).with_name("roles.yaml")
+MIN_PASSWORD = 12
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    """An account action that cannot be done, said in one line."""
+
+
+class User(Strict):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,59}$")
+    role: Role
+    password_hash: str
+    active: bool = True
+    failures: int = 0
+    locked_until: str | None = None
+    created_at: str
+    created_by: str
+    last_login: str | None = None
+
+
+class Session(Strict):
+    id: str  # SHA-256 of the token
+    username: str
+    role: Role
+    csrf: str
+    created_at: str
+    expires_at: str
+
+
+class RolesFile(Strict):
+    roles: dict[Role, str]  # what each role is for, in words
+    may: dict[str, list[Role]]  # an ability -> the roles that have it
+
+
+@lru_cache(maxsize=1)
+def abilities() -> RolesFile:
+    return RolesFile.model_validate(yaml.safe_load(ROLES_FILE.read_text(encoding="utf-8")))
+
+
+def may(role: str, ability: str) -> bool:
+    """Whether ``role`` has ``ability`` (an unknown ability: nobody has it)."""
+    return role in abilities().may.get(ability, [])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def add_user(
+    es: Elasticsearch, settings: Settings, username: str, role: Role, password: str, by: str
+) -> User:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password has at least {MIN_PASSWORD} characters")
+    try:
+        user = User(
+            username=username,
+            role=role,
+            password_hash=_hasher.hash(password),
+            created_at=_iso(_now()),
+            created_by=by,
+        )
+    except ValueError as exc:
+        raise UserError(
+            f"{username!r} cannot be a user name: lower-case letters, digits, '._-'"
+        ) from exc
+    try:
+        es.create(
+            index=settings.index("users"),
+            id=user.username,
+            document=user.model_dump(),
+            refresh=True,
+        )
+    except ConflictError:
+        raise UserError(f"user {username!r} exists") from None
+    record(es, settings, "user.add", target=username, user=by, details={"role": role})
+    return user
+
+
+def get_user(es: Elasticsearch, settings: Settings, username: str) -> User | None:
+    with contextlib.suppress(NotFoundError):
+        return User.model_validate(es.get(index=settings.index("users"), id=username)["_source"])
+    return None
+
+
+def set_role(es: Elasticsearch, settings: Settings, username: str, role: Role, by: str) -> None:
+    if get_user(es, settings, username) is None:
+        raise UserError(f"no user {username!r}")
+    es.update(index=settings.index("users"), id=username, doc={"role": role}, refresh=True)
+    end_sessions(es, settings, username)  # a new role starts from a new sign-in
+    record(es, settings, "user.role", target=username, user=by, details={"role": role})
+
+
+def set_active(es: Elasticsearch, settings: Settings, username: str, active: bool, by: str) -> None:
+    if get_user(es, settings, username) is None:
+        raise UserError(f"no user {username!r}")
+    es.update(
+        index=settings.index("users"),
+        id=username,
+        refresh=True,
+        doc={"active": active, "failures": 0, "locked_until": None},
+    )
+    if not active:
+        end_sessions(es, settings, username)
+    record(es, settings, "user.enable" if active else "user.disable", target=username, user=by)
+
+
+@dataclass
+class SignIn:
+    user: User | None
+    refusal: str | None = None
+
+
+def sign_in(es: Elasticsearch, settings: Settings, username: str, password: str) -> SignIn:
+    """Checks a password. The refusal told to the person is the same whether the user
+    exists or not; the audit trail has the real reason."""
+    now = _now()
+    user = get_user(es, settings, username.strip().lower()[:60])
+    told = "wrong user name or password"
+    reason = "no such user"
+    if user is not None and not user.active:
+        reason = "the account is disabled"
+    elif user is not None and user.locked_until and datetime.fromisoformat(user.locked_until) > now:
+        reason, told = "the account is locked", "the account is locked for a while: try later"
+    elif user is not None:
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            reason = "wrong password"
+            failures = user.failures + 1
+            locked = failures >= settings.login_max_failures
+            until = (
+                _iso(now + timedelta(minutes=settings.login_lockout_minutes)) if locked else None
+            )
+            es.update(
+                index=settings.index("users"),
+                id=user.username,
+                refresh=True,
+                doc={"failures": 0 if locked else failures, "locked_until": until},
+            )
+            if locked:
+                record(
+                    es,
+                    settings,
+                    "user.lockout",
+                    target=user.username,
+                    user=user.username,
+                    reason=f"{failures} wrong passwords in a row",
+                )
+        else:
+            update = {"failures": 0, "locked_until": None, "last_login": _iso(now)}
+            if _hasher.check_needs_rehash(user.password_hash):
+                update["password_hash"] = _hasher.hash(password)
+            es.update(index=settings.index("users"), id=user.username, doc=update, refresh=True)
+            record(es, settings, "user.sign-in", target=user.username, user=user.username)
+            return SignIn(user)
+    record(
+        es,
+        settings,
+        "user.sign-in",
+        target=username[:60],
+        user=username[:60] or "-",
+        outcome="refused",
+        reason=reason,
+    )
+    return SignIn(None, told)
+
+
+# Sessions
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_session(es: Elasticsearch, settings: Settings, user: User) -> tuple[str, Session]:
+    """A new session: the token for the cookie (never stored) and the session."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    session = Session(
+        id=_token_id(token),
+        username=user.username,
+        role=user.role,
+        csrf=secrets.token_urlsafe(32),
+        created_at=_iso(now),
+        expires_at=_iso(now + timedelta(hours=settings.session_hours)),
+    )
+    es.create(
+        index=settings.index("sessions"), id=session.id, document=session.model_dump(), refresh=True
+    )
+    return token, session
+
+
+def session_of(es: Elasticsearch, settings: Settings, token: str | None) -> Session | None:
+    """The live session of a cookie's token, if any (and its user still active)."""
+    if not token or len(token) > 100:
+        return None
+    with contextlib.suppress(NotFoundError):
+        found = Session.model_validate(
+            es.get(index=settings.index("sessions"), id=_token_id(token))["_source"]
+        )
+        if datetime.fromisoformat(found.expires_at) <= _now():
+            return None
+        user = get_user(es, settings, found.username)
+        if user is None or not user.active or user.role != found.role:
+            return None
+        return found
+    return None
+
+
+def csrf_ok(session: Session, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(session.csrf, sent or "")
+
+
+def end_session(es: Elasticsearch, settings: Settings, token: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        es.delete(index=settings.index("sessions"), id=_token_id(token), refresh=True)
+
+
+def end_sessions(es: Elasticsearch, settings: Settings, username: str) -> None:
+    delete_where(es, settings, "sessions", {"term": {"username": username}})
