@@ -6,10 +6,13 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test install system-deps es-up es-down es-status lint typecheck clean lock eval train bench
+.PHONY: demo serve test install system-deps es-up es-down es-status lint typecheck clean lock eval train bench
 
 demo: install es-up ## crawl the bundled demo boards through Airflow and print the top leads
 	$(PY) -m demo
+
+serve: install es-up ## the workspace on http://127.0.0.1:8800 (after `make demo`: demo logins)
+	$(PY) -m lantern serve
 
 test: install es-up lint typecheck ## lint, types and the whole test suite on real components
 	$(PY) -m pytest -q

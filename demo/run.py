@@ -3,6 +3,7 @@ through real Airflow, then the top leads and riskiest guest-worker employers pri
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -107,6 +108,28 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
             replay.stop()
     _print_results(settings, top)
     _case_demo(settings)
+    _workspace_logins(settings)
+
+
+DEMO_PASSWORD = "demo-password-not-for-real-use"
+
+
+def _workspace_logins(settings: Settings) -> None:
+    """Demo accounts for the workspace, one per role (made once; fictional)."""
+    from leads.store import connect, ensure_indices
+    from leads.users import UserError, add_user
+
+    es = connect(settings)
+    ensure_indices(es, settings)
+    for role in ("analyst", "investigator", "supervisor", "auditor"):
+        with contextlib.suppress(UserError):
+            add_user(es, settings, f"demo-{role}", role, DEMO_PASSWORD, "demo")
+    print(
+        "\nThe workspace: `make serve`, then open "
+        f"http://{settings.workspace_host}:{settings.workspace_port}/ and sign in as "
+        f"demo-analyst, demo-investigator, demo-supervisor or demo-auditor with the "
+        f"password {DEMO_PASSWORD!r} (demo accounts on fictional data)."
+    )
 
 
 def _lantern(*args: str, env: dict[str, str] | None = None, who: str = "") -> str:

@@ -53,7 +53,12 @@ def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
         "airflow-triggerer",
         "airflow-worker",
         "deconfliction-hub",
+        "workspace",
+        "kibana-objects",
     } <= set(services)
+    assert services["workspace"]["entrypoint"][:2] == ["lantern", "serve"]
+    assert "--secure" in services["workspace"]["entrypoint"]
+    assert "saved_objects/_import" in services["kibana-objects"]["command"][0]
     hub = services["deconfliction-hub"]
     assert hub["entrypoint"][:3] == ["lantern", "hub", "serve"]
     assert hub["environment"]["LANTERN_HUB_INDEX_PREFIX"] == "lantern-hub"

@@ -19,6 +19,24 @@ users = typer.Typer(help="Workspace accounts and their roles.")
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("calibration")(calibration)
+    app.command("kibana")(kibana)
+
+
+def kibana(
+    prefix: Annotated[
+        str | None, typer.Option(help="index prefix (default: LANTERN_INDEX_PREFIX)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="write here (default: standard output)")] = None,
+) -> None:
+    """Kibana saved objects (data views, dashboards, the threat map) as NDJSON for the
+    saved-objects import API."""
+    from lantern.kibana import ndjson
+
+    text = ndjson(prefix or get_settings().index_prefix)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
 
 
 def serve(
