@@ -69,6 +69,10 @@ class Promotion(Strict):
     by: str
     at: str
     note: str
+    # A supervisor's approval of the promotion (the workspace asks for one; an
+    # unapproved subject is shown as awaiting it).
+    approved_by: str | None = None
+    approved_at: str | None = None
 
 
 class CaseItem(Strict):
@@ -211,8 +215,7 @@ def set_status(
         raise CaseError(f"{'closing' if status == 'closed' else 'reopening'} a case needs a reason")
     if case.status == status:
         raise CaseError(f"{case.id} is already {status}")
-    es.update(index=settings.index("cases"), id=case.id, doc={"status": status},
-              refresh=True)  # fmt: skip
+    es.update(index=settings.index("cases"), id=case.id, doc={"status": status}, refresh=True)
     action = "case.close" if status == "closed" else "case.reopen"
     record(es, settings, action, case_id=case.id, reason=reason.strip(), user=user)
     return case.model_copy(update={"status": status})
@@ -417,7 +420,7 @@ def add(
             "added": len(added),
             "already_held": len(pulled.found) - len(added),
             "snapshots": {i.key: i.snapshot_sha256 for i in added},
-        },  # fmt: skip
+        },
     )
     return added
 
@@ -452,8 +455,16 @@ def promote(
         )
     if refusal is not None or item is None:
         # A refused promotion is part of the record too.
-        record(es, settings, "case.promote", case_id=case.id, target=key, outcome="refused",
-               reason=refusal, user=user)  # fmt: skip
+        record(
+            es,
+            settings,
+            "case.promote",
+            case_id=case.id,
+            target=key,
+            outcome="refused",
+            reason=refusal,
+            user=user,
+        )
         raise CaseError(refusal or "no item")
     promotion = Promotion(by=user, at=_now(), note=note.strip())
     es.update(
@@ -472,6 +483,40 @@ def promote(
         user=user,
     )
     return item.model_copy(update={"role": "subject", "promotion": promotion})
+
+
+def approve(es: Elasticsearch, settings: Settings, case: Case, key: str, user: str) -> CaseItem:
+    """A supervisor approves a subject's promotion; the promoter may not approve their own."""
+    held = {i.key: i for i in items(es, settings, case)}
+    item = held.get(key)
+    refusal = None
+    if item is None or item.role != "subject" or item.promotion is None:
+        refusal = f"{case.number} has no subject {key!r} to approve"
+    elif item.promotion.approved_by:
+        refusal = f"{key} was approved by {item.promotion.approved_by} already"
+    elif item.promotion.by == user:
+        refusal = f"{user} promoted {key}: another supervisor approves it"
+    if refusal is not None or item is None or item.promotion is None:
+        record(
+            es,
+            settings,
+            "case.approve",
+            case_id=case.id,
+            target=key,
+            outcome="refused",
+            reason=refusal,
+            user=user,
+        )
+        raise CaseError(refusal or "no item")
+    promotion = item.promotion.model_copy(update={"approved_by": user, "approved_at": _now()})
+    es.update(
+        index=settings.index("case-items"),
+        id=_item_id(case.id, item.key),
+        doc={"promotion": promotion.model_dump()},
+        refresh=True,
+    )
+    record(es, settings, "case.approve", case_id=case.id, target=key, user=user)
+    return item.model_copy(update={"promotion": promotion})
 
 
 def _pull_ref(item: CaseItem) -> str:
@@ -539,7 +584,7 @@ def refresh(
             "new": len(changes.new),
             "changed": len(changes.changed),
             "added": len(changes.added),
-        },  # fmt: skip
+        },
     )
     return changes
 

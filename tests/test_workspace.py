@@ -262,6 +262,12 @@ def test_an_investigator_takes_a_network_to_a_verified_package(
     page.click("button:has-text('Verify it')")
     page.wait_for_load_state()
     assert page.inner_text("#verified") == "Package intact"
+    page.fill(
+        "form[action$='/note'] input[name=text]", "Called the board's abuse desk (fictional)."
+    )
+    page.click("form[action$='/note'] button")
+    page.wait_for_load_state()
+    assert "Called the board's abuse desk" in page.inner_text("body")
     _shot(page, workspace, "case")
     page.goto(f"{workspace.url}/cases")
     _shot(page, workspace, "cases")
@@ -319,6 +325,8 @@ def test_a_hostile_ad_stays_text(browser: Browser, workspace: Workspace) -> None
     page.locator("#ad-text").click()
     assert page.title() != "pwned" and not dialogs
     assert "Hostile <b>ad</b>" in page.inner_text("h1")
+    shot = page.request.get(f"{workspace.url}/leads/{workspace.hostile_id}/screenshot")
+    assert shot.status == 404  # none in the evidence store, and nothing outside it
     _shot(page, workspace, "hostile-ad")
 
 
@@ -335,3 +343,62 @@ def test_wrong_passwords_lock_the_account(workspace: Workspace) -> None:
     assert answer.status_code == 401 and "locked" in answer.text
     trail = events(workspace.es, settings, {"term": {"action": "user.lockout"}})
     assert [e["target"] for e in trail] == ["locked.test"]
+
+
+def test_a_supervisor_approves_the_promotion_and_places_a_hold(
+    browser: Browser, workspace: Workspace
+) -> None:
+    from leads.cases import items, list_cases
+
+    (case,) = [
+        c for c in list_cases(workspace.es, workspace.settings) if c.agency == "Browser Test Unit"
+    ]
+    page = _signed_in(browser, workspace, "supervisor")
+    page.goto(f"{workspace.url}/cases/{case.id}")
+    page.click("form[action$='/approve'] button")
+    page.wait_for_load_state()
+    assert "approved by supervisor.test" in page.inner_text("table")
+    (subject,) = [i for i in items(workspace.es, workspace.settings, case) if i.role == "subject"]
+    assert subject.promotion is not None and subject.promotion.approved_by == "supervisor.test"
+    page.goto(f"{workspace.url}/holds")
+    page.fill("form[action='/holds'] input[name=value]", case.id)
+    page.fill(
+        "form[action='/holds'] input[name=authority]", "Preservation order 26-0042 (fictional)"
+    )
+    page.fill("form[action='/holds'] input[name=reason]", "pending prosecution")
+    page.click("form[action='/holds'] button")
+    page.wait_for_load_state()
+    assert "Preservation order 26-0042" in page.inner_text("table")
+    _shot(page, workspace, "holds")
+    page.goto(f"{workspace.url}/users")
+    _shot(page, workspace, "users")
+    assert "analyst.test" in page.inner_text("table")
+    # The investigator may not approve; the analyst may not see users.
+    investigator = _signed_in(browser, workspace, "investigator")
+    answer = investigator.request.post(
+        f"{workspace.url}/cases/{case.id}/approve", form={"key": subject.key, "csrf": "x"}
+    )
+    assert answer.status == 403
+
+
+def test_the_review_queue_draws_from_every_tier(workspace: Workspace) -> None:
+    from leads.feedback import review_queue
+
+    queue = review_queue(workspace.es, workspace.settings, 50, seed=3)
+    ways = {via for _, via in queue}
+    assert "top" in ways
+    drawn = {via.split(":")[1] for via in ways if via.startswith("random:")}
+    tiers = {lead["tier"] for lead, _ in queue}
+    assert drawn and drawn <= tiers and len(drawn) >= 2, ways
+    assert len({lead["id"] for lead, _ in queue}) == len(queue)  # none twice
+
+
+def test_calibration_on_the_command_line(workspace: Workspace, tmp_path: Path) -> None:
+    from tests.conftest import lantern
+
+    png = tmp_path / "reliability.png"
+    result = lantern("calibration", "--png", str(png))
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert "judgements (the latest per lead and reviewer)" in out and "by rule:" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -102,6 +102,7 @@ NAV = (
     ("/conflicts", "Deconfliction", "conflicts.read"),
     ("/holds", "Holds", "holds.read"),
     ("/audit", "Audit trail", "audit.read"),
+    ("/users", "Users", "users.manage"),
 )
 
 

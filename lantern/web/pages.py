@@ -185,6 +185,22 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             cases=_open_cases(ctx) if ctx_may(session, "cases.work") else [],
         )
 
+    @app.get("/leads/{lead_id}/screenshot")
+    def screenshot(request: Request, lead_id: str) -> Response:
+        """The page as Chromium rendered it when collected (evidence store only)."""
+        ctx.need(request, "leads.read")
+        from leads.retention import evidence_file
+
+        found = _source(ctx, "leads", lead_id) or {}
+        raw = _source(ctx, "raw", found.get("doc_id") or lead_id) or {}
+        prov = raw.get("provenance") or {}
+        shot = (prov.get("screenshot") or {}).get("path")
+        path = evidence_file(settings, shot, prov.get("batch_id", "")) if shot else None
+        store = settings.evidence_path.resolve()
+        if path is None or store not in path.parents or not path.is_file():
+            raise HTTPException(404, "no screenshot in the evidence store")
+        return FileResponse(path, media_type="image/png")
+
     @app.post("/leads/{lead_id}/judge")
     def judge_lead(
         request: Request,
@@ -344,6 +360,7 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             session,
             "case.html",
             case=found,
+            can_approve=ctx_may(session, "cases.approve"),
             subjects=[i for i in held if i.role == "subject"],
             holding=[i for i in held if i.role == "holding"],
             package=_package(ctx, found.id).exists(),
@@ -437,7 +454,43 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         record(es, settings, "case.download", case_id=case_id, user=session.username)
         return FileResponse(path, media_type="application/zip", filename=path.name)
 
-    # Deconfliction, holds, audit
+    @app.post("/cases/{case_id}/note")
+    def case_note(
+        request: Request,
+        case_id: str,
+        text: str = Form(max_length=5000),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "cases.work")
+        check_csrf(ctx, session, csrf)
+        from leads.cases import CaseError, add_note, get_case
+
+        try:
+            found = get_case(es, settings, case_id)
+            add_note(es, settings, found, text, session.username)
+        except CaseError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse(f"/cases/{found.id}", 303)
+
+    @app.post("/cases/{case_id}/approve")
+    def case_approve(
+        request: Request,
+        case_id: str,
+        key: str = Form(max_length=500),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "cases.approve")
+        check_csrf(ctx, session, csrf)
+        from leads.cases import CaseError, approve, get_case
+
+        try:
+            found = get_case(es, settings, case_id)
+            approve(es, settings, found, key, session.username)
+        except CaseError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse(f"/cases/{found.id}", 303)
+
+    # Deconfliction, holds, users, audit
 
     @app.get("/conflicts", response_class=HTMLResponse)
     def conflicts(request: Request) -> HTMLResponse:
@@ -461,7 +514,120 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         from leads.retention import list_holds
 
         ctx.viewed(session, "/holds")
-        return ctx.page(request, session, "holds.html", holds=list_holds(es, settings))
+        return ctx.page(
+            request,
+            session,
+            "holds.html",
+            holds=list_holds(es, settings),
+            can_manage=ctx_may(session, "holds.manage"),
+        )
+
+    @app.post("/holds")
+    def hold_add(
+        request: Request,
+        scope: str = Form(max_length=20),
+        value: str = Form(max_length=500),
+        authority: str = Form(max_length=1000),
+        reason: str = Form(max_length=2000),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "holds.manage")
+        check_csrf(ctx, session, csrf)
+        from leads.retention import add_hold
+
+        if (
+            scope not in ("case", "selector", "batch")
+            or not authority.strip()
+            or not reason.strip()
+        ):
+            raise HTTPException(
+                422, "a hold needs a scope (case, selector, batch), an authority and a reason"
+            )
+        add_hold(es, settings, scope, value, authority, reason, session.username)  # type: ignore[arg-type]
+        return RedirectResponse("/holds", 303)
+
+    @app.post("/holds/{hold_id}/release")
+    def hold_release(
+        request: Request,
+        hold_id: str,
+        reason: str = Form(max_length=2000),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "holds.manage")
+        check_csrf(ctx, session, csrf)
+        from leads.retention import release_hold
+
+        try:
+            release_hold(es, settings, hold_id, session.username, reason)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse("/holds", 303)
+
+    @app.get("/users", response_class=HTMLResponse)
+    def users(request: Request) -> HTMLResponse:
+        session = ctx.need(request, "users.manage")
+        from leads.store import scan
+        from leads.users import User
+
+        found = sorted(
+            (User.model_validate(u) for u in scan(es, settings, "users", {"match_all": {}})),
+            key=lambda u: u.username,
+        )
+        ctx.viewed(session, "/users")
+        return ctx.page(request, session, "users.html", users=found)
+
+    @app.post("/users")
+    def user_add(
+        request: Request,
+        username: str = Form(max_length=60),
+        role: str = Form(max_length=20),
+        password: str = Form(max_length=1000),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "users.manage")
+        check_csrf(ctx, session, csrf)
+        from leads.users import UserError, add_user
+
+        if role not in ("analyst", "investigator", "supervisor", "auditor"):
+            raise HTTPException(422, "no such role")
+        try:
+            add_user(es, settings, username, role, password, session.username)  # type: ignore[arg-type]
+        except UserError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse("/users", 303)
+
+    @app.post("/users/{username}/role")
+    def user_role(
+        request: Request,
+        username: str,
+        role: str = Form(max_length=20),
+        csrf: str = Form("", max_length=100),
+    ) -> Response:
+        session = ctx.need(request, "users.manage")
+        check_csrf(ctx, session, csrf)
+        from leads.users import UserError, set_role
+
+        if role not in ("analyst", "investigator", "supervisor", "auditor"):
+            raise HTTPException(422, "no such role")
+        try:
+            set_role(es, settings, username, role, session.username)  # type: ignore[arg-type]
+        except UserError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse("/users", 303)
+
+    @app.post("/users/{username}/disable")
+    def user_disable(
+        request: Request, username: str, csrf: str = Form("", max_length=100)
+    ) -> Response:
+        session = ctx.need(request, "users.manage")
+        check_csrf(ctx, session, csrf)
+        from leads.users import UserError, set_active
+
+        try:
+            set_active(es, settings, username, False, session.username)
+        except UserError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse("/users", 303)
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit(
