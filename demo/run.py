@@ -3,7 +3,6 @@ through real Airflow, then the top leads and riskiest guest-worker employers pri
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -111,24 +110,27 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
     _workspace_logins(settings)
 
 
-DEMO_PASSWORD = "demo-password-not-for-real-use"
-
-
 def _workspace_logins(settings: Settings) -> None:
-    """Demo accounts for the workspace, one per role (made once; fictional)."""
+    """Demo accounts for the workspace, one per role, with a password made for this run
+    (never a password written down in the code: the demo's cluster may not be a toy)."""
+    import secrets
+
     from leads.store import connect, ensure_indices
-    from leads.users import UserError, add_user
+    from leads.users import UserError, add_user, set_password
 
     es = connect(settings)
     ensure_indices(es, settings)
+    password = "demo-" + secrets.token_urlsafe(12)
     for role in ("analyst", "investigator", "supervisor", "auditor"):
-        with contextlib.suppress(UserError):
-            add_user(es, settings, f"demo-{role}", role, DEMO_PASSWORD, "demo")
+        try:
+            add_user(es, settings, f"demo-{role}", role, password, "demo")
+        except UserError:
+            set_password(es, settings, f"demo-{role}", password, "demo")
     print(
         "\nThe workspace: `make serve`, then open "
         f"http://{settings.workspace_host}:{settings.workspace_port}/ and sign in as "
         f"demo-analyst, demo-investigator, demo-supervisor or demo-auditor with the "
-        f"password {DEMO_PASSWORD!r} (demo accounts on fictional data)."
+        f"password {password} (made for this run; demo accounts on fictional data)."
     )
 
 

@@ -103,6 +103,13 @@ def _dashboard(did: str, title: str, panels: list[str], description: str) -> dic
     grid = []
     refs = []
     for i, panel in enumerate(panels):
+        kind = (
+            "map"
+            if panel.endswith("-map")
+            else "search"
+            if panel.endswith("-list")
+            else "visualization"
+        )
         grid.append(
             {
                 "panelIndex": str(i + 1),
@@ -115,15 +122,9 @@ def _dashboard(did: str, title: str, panels: list[str], description: str) -> dic
                     "i": str(i + 1),
                 },
                 "panelRefName": f"panel_{i}",
+                "type": kind,
                 "embeddableConfig": {},
             }
-        )
-        kind = (
-            "map"
-            if panel.endswith("-map")
-            else "search"
-            if panel.endswith("-list")
-            else "visualization"
         )
         refs.append({"name": f"panel_{i}", "type": kind, "id": panel})
     return {

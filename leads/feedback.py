@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -139,7 +139,8 @@ def review_queue(
         else {"match_all": {}}
     )
     rng = random.Random(seed)
-    per_tier = max(1, round(size * settings.review_random_share / len(TIERS)))
+    # About review_random_share of the queue, and at least one lead from every tier.
+    per_tier = max(1, -(-round(size * settings.review_random_share) // len(TIERS)))
     out: list[tuple[dict[str, Any], str]] = []
     seen: set[str] = set()
     for tier in TIERS:
@@ -210,52 +211,60 @@ class Cell:
 class Calibration:
     judgements: int
     by_tier: dict[str, Cell]
+    by_tier_random: dict[str, Cell]  # only leads the review queue drew at random
     by_rule: dict[str, Cell]
     score_bins: list[tuple[int, int, Cell]]  # (from, to, cell): for the reliability plot
     contradicted: list[str] = field(default_factory=list)  # plain-words proposals
+    other_versions: int = 0  # judgements of scores computed under other weights, left out
 
 
-def calibrate(judgements: list[dict[str, Any]], min_decided: int = 5) -> Calibration:
+def calibrate(
+    judgements: list[dict[str, Any]], version: str | None = None, min_decided: int = 5
+) -> Calibration:
     """Precision per tier, per rule and per score band from judgements (the latest per
-    lead and reviewer counts once). A rule is *contradicted* when its interval lies
-    wholly below the high tier's lower bound while it fires in high-tier leads, or
-    wholly above the overall precision's upper bound while it only fires in low-tier
-    ones: then its weight says one thing and the judgements another."""
+    lead and reviewer counts once; with ``version``, only judgements of scores computed
+    under it). A rule is *contradicted* when its interval and that of the tier it mostly
+    fires in do not overlap: wholly below, its weight pushes leads higher than the
+    judgements bear out; wholly above, lower. Tier precision is also given for the
+    random sample alone, the one measure the score's own ranking does not bias."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
+    other = 0
     for j in sorted(judgements, key=lambda j: j["at"]):
+        if version is not None and j.get("score_version") != version:
+            other += 1
+            continue
         latest[(j["lead_id"], j["by"])] = j
     by_tier: dict[str, Cell] = {t: Cell() for t in TIERS}
+    by_random: dict[str, Cell] = {t: Cell() for t in TIERS}
     by_rule: dict[str, Cell] = defaultdict(Cell)
-    rule_tiers: dict[str, set[str]] = defaultdict(set)
+    rule_tiers: dict[str, Counter[str]] = defaultdict(Counter)
     bins = [(lo, lo + 9, Cell()) for lo in range(0, 100, 10)]
-    overall = Cell()
     for j in latest.values():
         verdict = j["verdict"]
         by_tier.setdefault(j["tier"], Cell()).add(verdict)
-        overall.add(verdict)
+        if str(j.get("sampled", "")).startswith("random:"):
+            by_random.setdefault(j["tier"], Cell()).add(verdict)
         for rule in j["rules"]:
             by_rule[rule].add(verdict)
-            rule_tiers[rule].add(j["tier"])
-        bins[min(int(j["score"]) // 10, 9)][2].add(verdict)
-    result = Calibration(len(latest), by_tier, dict(sorted(by_rule.items())), bins)
-    high_low = by_tier["high"].interval[0] if by_tier["high"].decided >= min_decided else None
-    overall_high = overall.interval[1] if overall.decided >= min_decided else None
+            rule_tiers[rule][j["tier"]] += 1
+        bins[min(max(int(j["score"]), 0) // 10, 9)][2].add(verdict)
+    result = Calibration(
+        len(latest), by_tier, by_random, dict(sorted(by_rule.items())), bins, other_versions=other
+    )
     for rule, cell in result.by_rule.items():
-        if cell.decided < min_decided or cell.precision is None:
+        tier = rule_tiers[rule].most_common(1)[0][0]
+        base = by_tier[tier]
+        if cell.decided < min_decided or base.decided < min_decided or cell.precision is None:
             continue
-        lo, hi = cell.interval
-        if high_low is not None and "high" in rule_tiers[rule] and hi < high_low:
-            result.contradicted.append(
-                f"{rule}: precision {cell.precision:.2f} ({lo:.2f}–{hi:.2f}, {cell.decided} "
-                f"judged) lies below the high tier's ({high_low:.2f} and up) although it "
-                "fires in high-tier leads: consider lowering its weight or narrowing it"
-            )
-        elif overall_high is not None and rule_tiers[rule] <= {"low", "none"} and lo > overall_high:
-            result.contradicted.append(
-                f"{rule}: precision {cell.precision:.2f} ({lo:.2f}–{hi:.2f}, {cell.decided} "
-                f"judged) lies above the overall precision although it only fires in "
-                "low-tier leads: consider raising its weight"
-            )
+        (lo, hi), (tier_lo, tier_hi) = cell.interval, base.interval
+        said = (
+            f"{rule}: precision {cell.precision:.2f} ({lo:.2f}–{hi:.2f}, {cell.decided} "
+            f"judged) against {tier_lo:.2f}–{tier_hi:.2f} for the {tier} tier it mostly fires in"
+        )
+        if hi < tier_lo:
+            result.contradicted.append(f"{said}: consider lowering its weight or narrowing it")
+        elif lo > tier_hi:
+            result.contradicted.append(f"{said}: consider raising its weight")
     return result
 
 

@@ -91,6 +91,7 @@ def _iso(at: datetime) -> str:
 def add_user(
     es: Elasticsearch, settings: Settings, username: str, role: Role, password: str, by: str
 ) -> User:
+    check_role(role)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"a password has at least {MIN_PASSWORD} characters")
     try:
@@ -124,7 +125,35 @@ def get_user(es: Elasticsearch, settings: Settings, username: str) -> User | Non
     return None
 
 
+ROLES: tuple[str, ...] = ("analyst", "investigator", "supervisor", "auditor")
+
+
+def check_role(role: str) -> Role:
+    if role not in ROLES:
+        raise UserError(f"{role!r} is not a role ({', '.join(ROLES)})")
+    return role  # type: ignore[return-value]
+
+
+def set_password(
+    es: Elasticsearch, settings: Settings, username: str, password: str, by: str
+) -> None:
+    """A new password (and the lock lifted); the user's sessions end."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password has at least {MIN_PASSWORD} characters")
+    if get_user(es, settings, username) is None:
+        raise UserError(f"no user {username!r}")
+    es.update(
+        index=settings.index("users"),
+        id=username,
+        refresh=True,
+        doc={"password_hash": _hasher.hash(password), "failures": 0, "locked_until": None},
+    )
+    end_sessions(es, settings, username)
+    record(es, settings, "user.password", target=username, user=by)
+
+
 def set_role(es: Elasticsearch, settings: Settings, username: str, role: Role, by: str) -> None:
+    check_role(role)
     if get_user(es, settings, username) is None:
         raise UserError(f"no user {username!r}")
     es.update(index=settings.index("users"), id=username, doc={"role": role}, refresh=True)
@@ -153,41 +182,29 @@ class SignIn:
 
 
 def sign_in(es: Elasticsearch, settings: Settings, username: str, password: str) -> SignIn:
-    """Checks a password. The refusal told to the person is the same whether the user
-    exists or not; the audit trail has the real reason."""
+    """Checks a password. The person is told the same whatever went wrong (no such user,
+    wrong password, locked, disabled) and waits as long (an unknown user's password is
+    hashed too); the audit trail has the real reason."""
     now = _now()
-    user = get_user(es, settings, username.strip().lower()[:60])
-    told = "wrong user name or password"
-    reason = "no such user"
-    if user is not None and not user.active:
+    name = username.strip().lower()[:60]
+    user = None
+    with contextlib.suppress(ValueError):  # a record that no longer validates: refused
+        user = get_user(es, settings, name) if name else None
+    told = "sign-in refused: wrong user name or password, or the account is locked for a while"
+    if user is None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_DUMMY, password)
+        reason = "no such user"
+    elif not user.active:
         reason = "the account is disabled"
-    elif user is not None and user.locked_until and datetime.fromisoformat(user.locked_until) > now:
-        reason, told = "the account is locked", "the account is locked for a while: try later"
-    elif user is not None:
+    elif user.locked_until and datetime.fromisoformat(user.locked_until) > now:
+        reason = "the account is locked"
+    else:
         try:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             reason = "wrong password"
-            failures = user.failures + 1
-            locked = failures >= settings.login_max_failures
-            until = (
-                _iso(now + timedelta(minutes=settings.login_lockout_minutes)) if locked else None
-            )
-            es.update(
-                index=settings.index("users"),
-                id=user.username,
-                refresh=True,
-                doc={"failures": 0 if locked else failures, "locked_until": until},
-            )
-            if locked:
-                record(
-                    es,
-                    settings,
-                    "user.lockout",
-                    target=user.username,
-                    user=user.username,
-                    reason=f"{failures} wrong passwords in a row",
-                )
+            _count_failure(es, settings, user.username, now)
         else:
             update = {"failures": 0, "locked_until": None, "last_login": _iso(now)}
             if _hasher.check_needs_rehash(user.password_hash):
@@ -199,12 +216,52 @@ def sign_in(es: Elasticsearch, settings: Settings, username: str, password: str)
         es,
         settings,
         "user.sign-in",
-        target=username[:60],
-        user=username[:60] or "-",
+        target=name or None,
+        user=name or "-",
         outcome="refused",
         reason=reason,
     )
     return SignIn(None, told)
+
+
+_DUMMY = _hasher.hash("not a password anyone has")
+
+
+def _count_failure(es: Elasticsearch, settings: Settings, username: str, now: datetime) -> None:
+    """One more wrong password, counted with compare-and-set (parallel attempts each
+    count); the one that reaches the limit locks the account."""
+    index = settings.index("users")
+    for _ in range(50):
+        got = es.get(index=index, id=username)
+        failures = int(got["_source"].get("failures") or 0) + 1
+        locked = failures >= settings.login_max_failures
+        until = _iso(now + timedelta(minutes=settings.login_lockout_minutes)) if locked else None
+        doc = {
+            **got["_source"],
+            "failures": 0 if locked else failures,
+            "locked_until": until or got["_source"].get("locked_until"),
+        }
+        try:
+            es.index(
+                index=index,
+                id=username,
+                document=doc,
+                if_seq_no=got["_seq_no"],
+                if_primary_term=got["_primary_term"],
+                refresh=True,
+            )
+        except ConflictError:
+            continue
+        if locked:
+            record(
+                es,
+                settings,
+                "user.lockout",
+                target=username,
+                user=username,
+                reason=f"{failures} wrong passwords in a row",
+            )
+        return
 
 
 # Sessions
@@ -218,6 +275,8 @@ def new_session(es: Elasticsearch, settings: Settings, user: User) -> tuple[str,
     """A new session: the token for the cookie (never stored) and the session."""
     token = secrets.token_urlsafe(32)
     now = _now()
+    # Ended sessions go as new ones begin (no separate sweep to forget).
+    delete_where(es, settings, "sessions", {"range": {"expires_at": {"lte": _iso(now)}}})
     session = Session(
         id=_token_id(token),
         username=user.username,

@@ -36,7 +36,7 @@ def test_help_is_available_on_every_command() -> None:
             ("retention", "run"), ("case", "deconflict"), ("deconflict", "conflicts"),
             ("hub", "serve"), ("hub", "agency", "add"), ("serve",), ("users", "add"),
             ("calibration",)} <= set(commands)  # fmt: skip
-    assert len(commands) == 64
+    assert len(commands) == 66
     for command in commands:
         result = lantern(*command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout, command

@@ -58,7 +58,9 @@ def test_compose_file_is_valid_and_has_the_whole_stack() -> None:
     } <= set(services)
     assert services["workspace"]["entrypoint"][:2] == ["lantern", "serve"]
     assert "--secure" in services["workspace"]["entrypoint"]
-    assert "saved_objects/_import" in services["kibana-objects"]["command"][0]
+    setup = services["kibana-objects"]["command"][0]
+    assert "saved_objects/_import" in setup and "lantern kibana --prefix" in setup
+    assert '"success":true' in setup  # a failed import is not taken for a good one
     hub = services["deconfliction-hub"]
     assert hub["entrypoint"][:3] == ["lantern", "hub", "serve"]
     assert hub["environment"]["LANTERN_HUB_INDEX_PREFIX"] == "lantern-hub"

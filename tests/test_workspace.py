@@ -222,7 +222,12 @@ def test_an_analyst_searches_opens_a_lead_and_confirms_it(
     )
     assert [(j["verdict"], j["by"]) for j in found] == [("confirmed", "analyst.test")]
     assert found[0]["rules"] and found[0]["score_version"]
+    page.goto(f"{workspace.url}/leads?state=Las+Vegas%2C+NV")  # a place filter finds some
+    placed = int(page.inner_text("h1 .muted").split()[0])
+    page.goto(f"{workspace.url}/leads?state=Nowhere%2C+ZZ")
+    assert placed > 0 and page.inner_text("h1 .muted").startswith("0 ")
     page.goto(f"{workspace.url}/review")
+    assert "random:" not in page.content()  # how a lead was drawn is not shown
     _shot(page, workspace, "review")
     page.goto(f"{workspace.url}/calibration")
     _shot(page, workspace, "calibration")
@@ -261,7 +266,8 @@ def test_an_investigator_takes_a_network_to_a_verified_package(
     page.wait_for_load_state()
     page.click("button:has-text('Verify it')")
     page.wait_for_load_state()
-    assert page.inner_text("#verified") == "Package intact"
+    assert page.inner_text("#verified b") == "Package intact"
+    assert "Last export" in page.inner_text("body")
     page.fill(
         "form[action$='/note'] input[name=text]", "Called the board's abuse desk (fictional)."
     )
@@ -337,10 +343,30 @@ def test_wrong_passwords_lock_the_account(workspace: Workspace) -> None:
         assert sign_in(workspace.es, settings, "locked.test", "wrong").user is None
     refused = sign_in(workspace.es, settings, "locked.test", PASSWORD)
     assert refused.user is None and refused.refusal and "locked" in refused.refusal
-    answer = httpx.post(
-        f"{workspace.url}/login", timeout=30, data={"username": "locked.test", "password": PASSWORD}
+    locked = events(workspace.es, settings, {"term": {"target": "locked.test"}})
+    assert locked[-1]["reason"] == "the account is locked"
+    with httpx.Client(base_url=workspace.url, timeout=30) as client:
+
+        def attempt(name: str) -> httpx.Response:
+            form = client.get("/login").text
+            token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            return client.post(
+                "/login", data={"username": name, "password": PASSWORD, "csrf": token}
+            )
+
+        answer = attempt("locked.test")
+        assert answer.status_code == 401 and "locked" in answer.text
+        unknown = attempt("nobody.test")  # the same words: nobody learns which names exist
+        assert unknown.status_code == 401
+        said = unknown.text.split('class="error">', 1)[1].split("<", 1)[0]
+        assert said and said in answer.text
+    # A sign-in posted without the form's token (from another site) is refused.
+    forged = httpx.post(
+        f"{workspace.url}/login",
+        timeout=30,
+        data={"username": "analyst.test", "password": PASSWORD},
     )
-    assert answer.status_code == 401 and "locked" in answer.text
+    assert forged.status_code == 403
     trail = events(workspace.es, settings, {"term": {"action": "user.lockout"}})
     assert [e["target"] for e in trail] == ["locked.test"]
 
@@ -375,10 +401,16 @@ def test_a_supervisor_approves_the_promotion_and_places_a_hold(
     assert "analyst.test" in page.inner_text("table")
     # The investigator may not approve; the analyst may not see users.
     investigator = _signed_in(browser, workspace, "investigator")
+    investigator.goto(f"{workspace.url}/cases/{case.id}")
+    token = investigator.locator("input[name=csrf]").first.get_attribute("value") or ""
     answer = investigator.request.post(
-        f"{workspace.url}/cases/{case.id}/approve", form={"key": subject.key, "csrf": "x"}
+        f"{workspace.url}/cases/{case.id}/approve", form={"key": subject.key, "csrf": token}
     )
-    assert answer.status == 403
+    assert answer.status == 403  # the role, not the token: the token is the real one
+    refused = events(workspace.es, workspace.settings, {"term": {"action": "web.refused"}})
+    assert any(
+        e["user"] == "investigator.test" and e["target"].endswith("/approve") for e in refused
+    )
 
 
 def test_the_review_queue_draws_from_every_tier(workspace: Workspace) -> None:

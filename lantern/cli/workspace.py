@@ -74,8 +74,6 @@ def add(
     from leads.audit import current_user
     from leads.users import UserError, add_user
 
-    if role not in ("analyst", "investigator", "supervisor", "auditor"):
-        fail(f"--role must be analyst, investigator, supervisor or auditor, not {role!r}", 2)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -109,15 +107,48 @@ def role(
 @users.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="the user")]) -> None:
     """Disable an account (its sessions end)."""
+    _set_active(name, False)
+
+
+@users.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Enable a disabled account (and lift a lock)."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
     from leads.audit import current_user
     from leads.users import UserError, set_active
 
     settings = get_settings()
     try:
-        set_active(elasticsearch(settings), settings, name, False, current_user(settings))
+        set_active(elasticsearch(settings), settings, name, active, current_user(settings))
     except UserError as exc:
         fail(str(exc), 2)
-    print(f"{name}: disabled")
+    print(f"{name}: {'enabled' if active else 'disabled'}")
+
+
+@users.command("passwd")
+def passwd(
+    name: Annotated[str, typer.Argument(help="the user")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a new password (the lock is lifted; the user's sessions end)."""
+    from leads.audit import current_user
+    from leads.users import UserError, set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    settings = get_settings()
+    try:
+        set_password(elasticsearch(settings), settings, name, password, current_user(settings))
+    except UserError as exc:
+        fail(str(exc), 2)
+    print(f"{name}: password set")
 
 
 def calibration(
@@ -131,7 +162,9 @@ def calibration(
 
     settings = get_settings()
     es = elasticsearch(settings)
-    report = calibrate(list(scan(es, settings, "judgements", {"match_all": {}})))
+    from leads.scoring import score_version
+
+    report = calibrate(list(scan(es, settings, "judgements", {"match_all": {}})), score_version())
     record(
         es,
         settings,
@@ -151,9 +184,15 @@ def calibration(
             f"unsure {cell.unsure:>4}  precision {p} ({lo:.2f}–{hi:.2f})"
         )
 
-    print(f"{report.judgements} judgements (the latest per lead and reviewer)")
+    print(
+        f"{report.judgements} judgements (the latest per lead and reviewer) of scores "
+        f"under the current weights ({report.other_versions} of older weights left out)"
+    )
     print("by tier:")
     for tier, cell in report.by_tier.items():
+        print(line(tier, cell))
+    print("by tier, the random sample only (unbiased by the score's own ranking):")
+    for tier, cell in report.by_tier_random.items():
         print(line(tier, cell))
     print("by rule:")
     for rule, cell in report.by_rule.items():

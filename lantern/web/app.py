@@ -13,6 +13,8 @@ command line. Read top to bottom: sessions and roles, then one function per page
 from __future__ import annotations
 
 import contextlib
+import hmac
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from urllib.parse import urlencode
 
 from elasticsearch import Elasticsearch, NotFoundError
 from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -27,11 +30,13 @@ from markupsafe import Markup
 from leads.audit import record
 from leads.settings import Settings
 from leads.store import connect, ensure_indices
+from leads.text import one_line
 from leads.users import Session, csrf_ok, end_session, may, new_session, session_of, sign_in
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters["urlencode_page"] = lambda args, page: urlencode({**args, "page": page})
 COOKIE = "lantern_session"
+LOGIN_COOKIE = "lantern_login"
 PAGE_SIZE = 50
 
 
@@ -113,6 +118,38 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
     ctx = Context(settings, secure)
     app = FastAPI(title="Lantern workspace", docs_url=None, redoc_url=None, openapi_url=None)
 
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        """Refusals and errors as a page in a line (redirects pass through)."""
+        if exc.status_code in (301, 302, 303, 307, 308):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        titles = {403: "Refused", 404: "Not found", 422: "Not possible", 500: "Failed"}
+        response = ctx.page(
+            request,
+            ctx.session(request),
+            "error.html",
+            status=exc.status_code,
+            title=titles.get(exc.status_code, "Error"),
+            detail=one_line(str(exc.detail), 500),
+        )
+        response.status_code = exc.status_code
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "the request"
+        response = ctx.page(
+            request,
+            ctx.session(request),
+            "error.html",
+            status=422,
+            title="Not possible",
+            detail=f"{where}: {first.get('msg', 'not valid')}",
+        )
+        response.status_code = 422
+        return response
+
     @app.exception_handler(Refused)
     def refused(request: Request, exc: Refused) -> HTMLResponse:
         session = ctx.session(request)
@@ -133,9 +170,28 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def login_page(request: Request, next: str, error: str | None, status: int) -> HTMLResponse:
+        # Sign-in is a form too: a double-submit token (cookie and field) before any
+        # session exists, so another site cannot sign a browser in as someone else.
+        token = secrets.token_urlsafe(24)
+        page = ctx.page(
+            request, None, "login.html", next=_local(next), error=error, login_csrf=token
+        )
+        page.status_code = status
+        page.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=ctx.secure,
+            max_age=3600,
+            path="/login",
+        )
+        return page
+
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
-        return ctx.page(request, None, "login.html", next=_local(next), error=None)
+        return login_page(request, next, None, 200)
 
     @app.post("/login")
     def login(
@@ -143,12 +199,14 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
         username: str = Form(max_length=100),
         password: str = Form(max_length=1000),
         next: str = Form("/", max_length=300),
+        csrf: str = Form("", max_length=100),
     ) -> Response:
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        if not (expected and csrf and hmac.compare_digest(expected, csrf)):
+            return login_page(request, next, "the sign-in form expired: sign in again", 403)
         done = sign_in(ctx.es, settings, username, password)
         if done.user is None:
-            refused = ctx.page(request, None, "login.html", next=_local(next), error=done.refusal)
-            refused.status_code = 401
-            return refused
+            return login_page(request, next, done.refusal, 401)
         token, _ = new_session(ctx.es, settings, done.user)
         response = RedirectResponse(_local(next), 303)
         response.set_cookie(

@@ -15,7 +15,9 @@ from markupsafe import Markup
 from lantern.web.app import PAGE_SIZE, Context, check_csrf, marked
 from leads.audit import record
 from leads.feedback import FeedbackError, calibrate, judge, reasons, reliability_png, review_queue
+from leads.scoring import score_version
 from leads.taxonomy import CATEGORIES
+from leads.text import one_line
 
 SORTS = {
     "score": [{"score": "desc"}, {"id": "asc"}],
@@ -53,8 +55,22 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         for field, value in (("tier", tier), ("categories", category), ("source_id", source)):
             if value:
                 filters.append({"term": {field: value}})
-        if state:
-            filters.append({"term": {"entities.value": state}})
+        if state:  # entities are nested: a place is a location entity with that value
+            filters.append(
+                {
+                    "nested": {
+                        "path": "entities",
+                        "query": {
+                            "bool": {
+                                "filter": [
+                                    {"term": {"entities.type": "location"}},
+                                    {"term": {"entities.value": state}},
+                                ]
+                            }
+                        },
+                    }
+                }
+            )
         dates = {k: v for k, v in (("gte", since), ("lte", until)) if v}
         if dates:
             filters.append({"range": {"fetched_at": dates}})
@@ -208,11 +224,12 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         verdict: str = Form(max_length=20),
         reason: str = Form(max_length=60),
         note: str = Form("", max_length=2000),
-        via: str = Form("search", max_length=30),
+        via: str = Form("", max_length=64),
         csrf: str = Form("", max_length=100),
     ) -> Response:
         session = ctx.need(request, "leads.judge")
         check_csrf(ctx, session, csrf)
+        via = drawn_as(session, lead_id, via)
         found = _source(ctx, "leads", lead_id)
         if found is None:
             raise HTTPException(404, "no such lead")
@@ -227,19 +244,24 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         session = ctx.need(request, "leads.judge")
         queue = review_queue(es, settings, PAGE_SIZE)
         ctx.viewed(session, "/review", leads=len(queue))
-        return ctx.page(request, session, "review.html", queue=queue)
+        # How each lead was drawn travels as an opaque token the server can check, so
+        # the reviewer cannot see (or claim) which ones came from the random sample.
+        tokens = [(lead, draw_token(session, lead["id"], via)) for lead, via in queue]
+        return ctx.page(request, session, "review.html", queue=tokens)
 
     @app.get("/calibration", response_class=HTMLResponse)
     def calibration(request: Request) -> HTMLResponse:
         session = ctx.need(request, "calibration.read")
-        report = calibrate(_judgements(ctx))
+        report = calibrate(_judgements(ctx), score_version())
         ctx.viewed(session, "/calibration", judgements=report.judgements)
         return ctx.page(request, session, "calibration.html", report=report)
 
     @app.get("/calibration.png")
     def calibration_png(request: Request) -> Response:
         ctx.need(request, "calibration.read")
-        return Response(reliability_png(calibrate(_judgements(ctx))), media_type="image/png")
+        return Response(
+            reliability_png(calibrate(_judgements(ctx), score_version())), media_type="image/png"
+        )
 
     # Networks and employers
 
@@ -333,8 +355,11 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         check_csrf(ctx, session, csrf)
         from leads.cases import CaseError, add
         from leads.cases import new_case as open_case
+        from leads.cases import pull as pull_ref
 
         try:
+            if pull:
+                pull_ref(es, settings, pull)  # a pull that cannot work opens no empty case
             case = open_case(es, settings, title, agency, session.username)
             if pull:
                 add(es, settings, case, pull, session.username, why="pulled in the workspace")
@@ -364,7 +389,8 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             subjects=[i for i in held if i.role == "subject"],
             holding=[i for i in held if i.role == "holding"],
             package=_package(ctx, found.id).exists(),
-            verified=verified,
+            exported=_last(ctx, found.id, "case.export"),
+            verified=_last(ctx, found.id, "case.verify"),
         )
 
     @app.post("/cases/{case_id}/pull")
@@ -419,7 +445,10 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             raise HTTPException(404, str(exc)) from None
         out = _package(ctx, found.id)
         out.parent.mkdir(parents=True, exist_ok=True)
-        export_case(es, settings, found, out, session.username)
+        try:
+            export_case(es, settings, found, out, session.username)
+        except (OSError, ValueError) as exc:  # on the audit trail as a failed export
+            raise HTTPException(500, f"the export failed: {one_line(str(exc), 300)}") from None
         return RedirectResponse(f"/cases/{found.id}", 303)
 
     @app.post("/cases/{case_id}/verify")
@@ -543,7 +572,12 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             raise HTTPException(
                 422, "a hold needs a scope (case, selector, batch), an authority and a reason"
             )
-        add_hold(es, settings, scope, value, authority, reason, session.username)  # type: ignore[arg-type]
+        try:
+            add_hold(es, settings, scope, value, authority, reason, session.username)  # type: ignore[arg-type]
+        except ValueError as exc:  # pydantic's too: a field too short or too long
+            raise HTTPException(
+                422, f"the hold cannot be placed: {one_line(str(exc), 300)}"
+            ) from None
         return RedirectResponse("/holds", 303)
 
     @app.post("/holds/{hold_id}/release")
@@ -607,8 +641,6 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         check_csrf(ctx, session, csrf)
         from leads.users import UserError, set_role
 
-        if role not in ("analyst", "investigator", "supervisor", "auditor"):
-            raise HTTPException(422, "no such role")
         try:
             set_role(es, settings, username, role, session.username)  # type: ignore[arg-type]
         except UserError as exc:
@@ -680,6 +712,40 @@ def _judgements(ctx: Context) -> list[dict[str, Any]]:
     from leads.store import scan
 
     return list(scan(ctx.es, ctx.settings, "judgements", {"match_all": {}}))
+
+
+def _last(ctx: Context, case_id: str, action: str) -> dict[str, Any] | None:
+    """The case's latest event of ``action`` (what the page says comes from the record,
+    never from the URL)."""
+    ctx.es.indices.refresh(index=ctx.settings.index("audit"))
+    query = {"bool": {"filter": [{"term": {"case_id": case_id}}, {"term": {"action": action}}]}}
+    hits = ctx.es.search(
+        index=ctx.settings.index("audit"), size=1, query=query, sort=[{"seq": "desc"}]
+    )["hits"]["hits"]
+    return hits[0]["_source"] if hits else None
+
+
+DRAWS = ("top", "search", *(f"random:{t}" for t in ("high", "medium", "low", "none")))
+
+
+def draw_token(session: Any, lead_id: str, via: str) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(session.csrf.encode(), f"{lead_id}|{via}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
+
+
+def drawn_as(session: Any, lead_id: str, token: str) -> str:
+    """Which way the lead was drawn, from the token the review queue gave; "search"
+    for anything else (a judgement cannot claim the random sample)."""
+    import hmac
+
+    for via in DRAWS:
+        if hmac.compare_digest(draw_token(session, lead_id, via), token):
+            return via
+    return "search"
 
 
 def _package(ctx: Context, case_id: str) -> Path:
