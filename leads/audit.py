@@ -18,6 +18,8 @@ import getpass
 import hashlib
 import json
 import os
+import random
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,7 +95,9 @@ def record(
 ) -> AuditEvent:
     """Appends one event to the chain. Two writers racing for the same number: the
     second's create is refused and it retries on the new end of the chain."""
-    for _ in range(20):
+    for attempt in range(200):
+        if attempt:  # many writers at once (a busy workspace): spread them out
+            time.sleep(random.uniform(0, min(0.2, 0.005 * attempt)))
         last = last_event(es, settings)
         fields: dict[str, Any] = {
             "seq": (last.seq if last else 0) + 1,
@@ -121,7 +125,7 @@ def record(
         if event.seq % settings.audit_checkpoint_every == 0:
             checkpoint(settings, event)
         return event
-    raise RuntimeError("the audit trail is too busy: 20 writers raced for the next event")
+    raise RuntimeError("the audit trail is too busy: 200 tries at the next event failed")
 
 
 def events(

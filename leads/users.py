@@ -183,35 +183,40 @@ class SignIn:
 
 def sign_in(es: Elasticsearch, settings: Settings, username: str, password: str) -> SignIn:
     """Checks a password. The person is told the same whatever went wrong (no such user,
-    wrong password, locked, disabled) and waits as long (an unknown user's password is
-    hashed too); the audit trail has the real reason."""
+    wrong password, locked, disabled), and every attempt costs one Argon2 check, so the
+    wait tells nothing either; the audit trail has the real reason. An attempt is counted
+    before its password is checked (compare-and-set), so parallel guesses cannot get
+    more than ``login_max_failures`` checked."""
     now = _now()
     name = username.strip().lower()[:60]
     user = None
     with contextlib.suppress(ValueError):  # a record that no longer validates: refused
         user = get_user(es, settings, name) if name else None
     told = "sign-in refused: wrong user name or password, or the account is locked for a while"
-    if user is None:
+    reason = "no such user"
+    if user is not None and not user.active:
+        reason = "the account is disabled"
+    elif user is not None:
+        attempts = _count_attempt(es, settings, user.username, now)
+        if attempts is None:
+            reason = "the account is locked"
+        else:
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                reason = "wrong password"
+                if attempts >= settings.login_max_failures:
+                    _lock(es, settings, user.username, now, attempts)
+            else:
+                update = {"failures": 0, "locked_until": None, "last_login": _iso(now)}
+                if _hasher.check_needs_rehash(user.password_hash):
+                    update["password_hash"] = _hasher.hash(password)
+                es.update(index=settings.index("users"), id=user.username, doc=update, refresh=True)
+                record(es, settings, "user.sign-in", target=user.username, user=user.username)
+                return SignIn(user)
+    if reason != "wrong password":  # the same cost as a real check
         with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher.verify(_DUMMY, password)
-        reason = "no such user"
-    elif not user.active:
-        reason = "the account is disabled"
-    elif user.locked_until and datetime.fromisoformat(user.locked_until) > now:
-        reason = "the account is locked"
-    else:
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            reason = "wrong password"
-            _count_failure(es, settings, user.username, now)
-        else:
-            update = {"failures": 0, "locked_until": None, "last_login": _iso(now)}
-            if _hasher.check_needs_rehash(user.password_hash):
-                update["password_hash"] = _hasher.hash(password)
-            es.update(index=settings.index("users"), id=user.username, doc=update, refresh=True)
-            record(es, settings, "user.sign-in", target=user.username, user=user.username)
-            return SignIn(user)
     record(
         es,
         settings,
@@ -227,41 +232,54 @@ def sign_in(es: Elasticsearch, settings: Settings, username: str, password: str)
 _DUMMY = _hasher.hash("not a password anyone has")
 
 
-def _count_failure(es: Elasticsearch, settings: Settings, username: str, now: datetime) -> None:
-    """One more wrong password, counted with compare-and-set (parallel attempts each
-    count); the one that reaches the limit locks the account."""
+def _count_attempt(
+    es: Elasticsearch, settings: Settings, username: str, now: datetime
+) -> int | None:
+    """Counts one attempt (compare-and-set, so parallel ones each count) and returns the
+    count, or None when the account is locked or the limit is already used up."""
     index = settings.index("users")
-    for _ in range(50):
+    for _ in range(100):
         got = es.get(index=index, id=username)
-        failures = int(got["_source"].get("failures") or 0) + 1
-        locked = failures >= settings.login_max_failures
-        until = _iso(now + timedelta(minutes=settings.login_lockout_minutes)) if locked else None
-        doc = {
-            **got["_source"],
-            "failures": 0 if locked else failures,
-            "locked_until": until or got["_source"].get("locked_until"),
-        }
+        source = got["_source"]
+        until = source.get("locked_until")
+        if until and datetime.fromisoformat(until) > now:
+            return None
+        attempts = (0 if until else int(source.get("failures") or 0)) + 1
+        if attempts > settings.login_max_failures:
+            return None
         try:
             es.index(
                 index=index,
                 id=username,
-                document=doc,
+                refresh=True,
+                document={**source, "failures": attempts, "locked_until": None},
                 if_seq_no=got["_seq_no"],
                 if_primary_term=got["_primary_term"],
-                refresh=True,
             )
+            return attempts
         except ConflictError:
             continue
-        if locked:
-            record(
-                es,
-                settings,
-                "user.lockout",
-                target=username,
-                user=username,
-                reason=f"{failures} wrong passwords in a row",
-            )
-        return
+    return None  # too many at once: refused, which is what a flood should get
+
+
+def _lock(
+    es: Elasticsearch, settings: Settings, username: str, now: datetime, attempts: int
+) -> None:
+    until = _iso(now + timedelta(minutes=settings.login_lockout_minutes))
+    es.update(
+        index=settings.index("users"),
+        id=username,
+        refresh=True,
+        doc={"failures": 0, "locked_until": until},
+    )
+    record(
+        es,
+        settings,
+        "user.lockout",
+        target=username,
+        user=username,
+        reason=f"{attempts} wrong passwords in a row",
+    )
 
 
 # Sessions

@@ -399,6 +399,17 @@ def test_a_supervisor_approves_the_promotion_and_places_a_hold(
     page.goto(f"{workspace.url}/users")
     _shot(page, workspace, "users")
     assert "analyst.test" in page.inner_text("table")
+    row = page.locator("tr", has_text="auditor.test")
+    row.locator("input[name=password]").fill("a new password for the auditor")
+    row.locator("form[action$='/password'] button").click()
+    page.wait_for_load_state()
+    assert sign_in(
+        workspace.es, workspace.settings, "auditor.test", "a new password for the auditor"
+    ).user
+    # (a fresh password for the next tests too)
+    from leads.users import set_password
+
+    set_password(workspace.es, workspace.settings, "auditor.test", PASSWORD, "test.setup")
     # The investigator may not approve; the analyst may not see users.
     investigator = _signed_in(browser, workspace, "investigator")
     investigator.goto(f"{workspace.url}/cases/{case.id}")
@@ -434,3 +445,25 @@ def test_calibration_on_the_command_line(workspace: Workspace, tmp_path: Path) -
     assert result.returncode == 0, result.stderr.decode()
     assert "judgements (the latest per lead and reviewer)" in out and "by rule:" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(workspace: Workspace) -> None:
+    import threading
+
+    settings = workspace.settings
+    add_user(workspace.es, settings, "racing.test", "analyst", PASSWORD, "test.setup")
+    threads = [
+        threading.Thread(target=sign_in, args=(workspace.es, settings, "racing.test", f"guess {i}"))
+        for i in range(16)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    tried = [
+        e
+        for e in events(workspace.es, settings, {"term": {"target": "racing.test"}})
+        if e["action"] == "user.sign-in" and e["reason"] == "wrong password"
+    ]
+    assert 1 <= len(tried) <= settings.login_max_failures
+    assert sign_in(workspace.es, settings, "racing.test", PASSWORD).user is None  # locked

@@ -35,8 +35,9 @@ from leads.users import Session, csrf_ok, end_session, may, new_session, session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters["urlencode_page"] = lambda args, page: urlencode({**args, "page": page})
-COOKIE = "lantern_session"
-LOGIN_COOKIE = "lantern_login"
+# A secret for tokens only this process can make (the sign-in form's, the review queue's);
+# a restart invalidates open sign-in forms and queues, nothing else.
+SERVER_SECRET = secrets.token_bytes(32)
 PAGE_SIZE = 50
 
 
@@ -56,14 +57,25 @@ class Context:
         ensure_indices(self.es, settings)
         self.secure = secure
 
+    @property
+    def cookie(self) -> str:
+        # Behind TLS, "__Host-" cookies: no other port or subdomain on the host can plant
+        # or overwrite them.
+        return "__Host-lantern_session" if self.secure else "lantern_session"
+
+    @property
+    def login_cookie(self) -> str:
+        return "__Host-lantern_login" if self.secure else "lantern_login"
+
     def session(self, request: Request) -> Session | None:
-        return session_of(self.es, self.settings, request.cookies.get(COOKIE))
+        return session_of(self.es, self.settings, request.cookies.get(self.cookie))
 
     def need(self, request: Request, ability: str) -> Session:
         """The session, if its role has ``ability``; else 403 (audited) or a sign-in."""
         session = self.session(request)
         if session is None:
-            raise HTTPException(303, headers={"Location": f"/login?next={request.url.path}"})
+            where = urlencode({"next": request.url.path})
+            raise HTTPException(303, headers={"Location": f"/login?{where}"})
         if not may(session.role, ability):
             record(
                 self.es,
@@ -175,17 +187,22 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
         # session exists, so another site cannot sign a browser in as someone else.
         token = secrets.token_urlsafe(24)
         page = ctx.page(
-            request, None, "login.html", next=_local(next), error=error, login_csrf=token
+            request,
+            None,
+            "login.html",
+            next=_local(next),
+            error=error,
+            login_csrf=_login_mac(token),
         )
         page.status_code = status
         page.set_cookie(
-            LOGIN_COOKIE,
+            ctx.login_cookie,
             token,
             httponly=True,
             samesite="strict",
             secure=ctx.secure,
             max_age=3600,
-            path="/login",
+            path="/",
         )
         return page
 
@@ -201,8 +218,10 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
         next: str = Form("/", max_length=300),
         csrf: str = Form("", max_length=100),
     ) -> Response:
-        expected = request.cookies.get(LOGIN_COOKIE, "")
-        if not (expected and csrf and hmac.compare_digest(expected, csrf)):
+        # The form's token is the cookie's, keyed with a secret only this server holds: a
+        # page elsewhere on the host that plants a cookie cannot make the matching token.
+        planted = request.cookies.get(ctx.login_cookie, "")
+        if not (planted and csrf and hmac.compare_digest(_login_mac(planted), csrf)):
             return login_page(request, next, "the sign-in form expired: sign in again", 403)
         done = sign_in(ctx.es, settings, username, password)
         if done.user is None:
@@ -210,7 +229,7 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
         token, _ = new_session(ctx.es, settings, done.user)
         response = RedirectResponse(_local(next), 303)
         response.set_cookie(
-            COOKIE,
+            ctx.cookie,
             token,
             httponly=True,
             samesite="strict",
@@ -222,13 +241,21 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("", max_length=100)) -> Response:
+        # Signing out ends the session with or without the form's token: the worst a
+        # forged sign-out does is end a session, and a kept one would outlive the click.
         session = ctx.session(request)
-        if session is not None and csrf_ok(session, csrf):
+        if session is not None:
             with contextlib.suppress(NotFoundError):
-                end_session(ctx.es, settings, request.cookies.get(COOKIE, ""))
-            record(ctx.es, settings, "user.sign-out", user=session.username)
+                end_session(ctx.es, settings, request.cookies.get(ctx.cookie, ""))
+            record(
+                ctx.es,
+                settings,
+                "user.sign-out",
+                user=session.username,
+                details={"form_token": csrf_ok(session, csrf)},
+            )
         response = RedirectResponse("/login", 303)
-        response.delete_cookie(COOKIE, path="/")
+        response.delete_cookie(ctx.cookie, path="/", secure=ctx.secure)
         return response
 
     @app.get("/")
@@ -241,6 +268,12 @@ def create_app(settings: Settings, secure: bool = False) -> FastAPI:
 
     pages.register(app, ctx)
     return app
+
+
+def _login_mac(token: str) -> str:
+    import hashlib
+
+    return hmac.new(SERVER_SECRET, token.encode(), hashlib.sha256).hexdigest()
 
 
 def check_csrf(ctx: Context, session: Session, sent: str) -> None:

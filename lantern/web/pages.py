@@ -204,7 +204,7 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
     @app.get("/leads/{lead_id}/screenshot")
     def screenshot(request: Request, lead_id: str) -> Response:
         """The page as Chromium rendered it when collected (evidence store only)."""
-        ctx.need(request, "leads.read")
+        session = ctx.need(request, "leads.read")
         from leads.retention import evidence_file
 
         found = _source(ctx, "leads", lead_id) or {}
@@ -215,6 +215,7 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         store = settings.evidence_path.resolve()
         if path is None or store not in path.parents or not path.is_file():
             raise HTTPException(404, "no screenshot in the evidence store")
+        ctx.viewed(session, f"/leads/{lead_id}/screenshot")
         return FileResponse(path, media_type="image/png")
 
     @app.post("/leads/{lead_id}/judge")
@@ -258,7 +259,8 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
 
     @app.get("/calibration.png")
     def calibration_png(request: Request) -> Response:
-        ctx.need(request, "calibration.read")
+        session = ctx.need(request, "calibration.read")
+        ctx.viewed(session, "/calibration.png")
         return Response(
             reliability_png(calibrate(_judgements(ctx), score_version())), media_type="image/png"
         )
@@ -647,16 +649,25 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             raise HTTPException(422, str(exc)) from None
         return RedirectResponse("/users", 303)
 
-    @app.post("/users/{username}/disable")
-    def user_disable(
-        request: Request, username: str, csrf: str = Form("", max_length=100)
+    @app.post("/users/{username}/{change}")
+    def user_change(
+        request: Request,
+        username: str,
+        change: str,
+        password: str = Form("", max_length=1000),
+        csrf: str = Form("", max_length=100),
     ) -> Response:
         session = ctx.need(request, "users.manage")
         check_csrf(ctx, session, csrf)
-        from leads.users import UserError, set_active
+        from leads.users import UserError, set_active, set_password
 
         try:
-            set_active(es, settings, username, False, session.username)
+            if change in ("disable", "enable"):
+                set_active(es, settings, username, change == "enable", session.username)
+            elif change == "password":
+                set_password(es, settings, username, password, session.username)
+            else:
+                raise HTTPException(404, "no such change")
         except UserError as exc:
             raise HTTPException(422, str(exc)) from None
         return RedirectResponse("/users", 303)
@@ -749,5 +760,7 @@ def drawn_as(session: Any, lead_id: str, token: str) -> str:
 
 
 def _package(ctx: Context, case_id: str) -> Path:
+    if len(case_id) > 200:
+        raise HTTPException(404, "no such case")
     safe = "".join(c if c.isalnum() or c in "-." else "_" for c in case_id)
     return ctx.settings.data_dir / "cases" / f"{safe}.zip"
