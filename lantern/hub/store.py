@@ -278,7 +278,7 @@ def take_evaluations(
 
 
 def deconfliction_number(es: Elasticsearch, hub: Settings, agency_id: str, case_id: str) -> str:
-    """The hub's number for one agency's case (``D-2026-000042``): given on the first
+    """The hub's number for one agency's case (``D-2026-<agency>-0042``): given on the first
     submission and the same on every later one."""
     index = hub.index("counters")
     doc_id = f"case|{stable_id(agency_id, case_id)}"
