@@ -3,6 +3,7 @@ through real Airflow, then the top leads and riskiest guest-worker employers pri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -195,6 +196,12 @@ def _deconfliction_demo(settings: Settings, case_id: str, phone: str) -> None:
     hub_settings = Settings(hub_index_prefix="lantern-demo-hub").hub_side()
     drop_indices(connect(hub_settings), hub_settings, HUB_KINDS)
     shutil.rmtree(settings.data_dir / "demo-hub", ignore_errors=True)
+    # A fixed key for the demo's hub, so every demo run (and every clone on this node)
+    # proves with the key the agencies trusted first. A real hub makes a random one.
+    seed = settings.data_dir / "demo-hub" / "oprf-seed"
+    seed.parent.mkdir(parents=True, exist_ok=True)
+    seed.write_bytes(hashlib.sha256(b"lantern demo hub, never a real one").digest())
+    seed.chmod(0o600)
     print("\nDeconfliction through a regional hub (pseudonyms only):")
     keys = {}
     for name, contact in (
