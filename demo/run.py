@@ -184,7 +184,7 @@ def _deconfliction_demo(settings: Settings, case_id: str, phone: str) -> None:
     import shutil
 
     from lantern.hub.store import HUB_KINDS
-    from leads.store import connect, drop_indices
+    from leads.store import connect, delete_where, drop_indices, ensure_indices
 
     hub_env = {
         "LANTERN_HUB_DIR": str(settings.data_dir / "demo-hub"),
@@ -194,7 +194,15 @@ def _deconfliction_demo(settings: Settings, case_id: str, phone: str) -> None:
     }
     # The demo's hub starts empty each time (a real hub keeps its pointers, of course).
     hub_settings = Settings(hub_index_prefix="lantern-demo-hub").hub_side()
-    drop_indices(connect(hub_settings), hub_settings, HUB_KINDS)
+    es = connect(hub_settings)
+    drop_indices(es, hub_settings, HUB_KINDS)
+    # ... and so does the agencies' memory of it (what went to it, under which key).
+    for prefix in (settings.index_prefix, "lantern-demo-neighbor"):
+        agency = settings.model_copy(update={"index_prefix": prefix})
+        ensure_indices(es, agency)
+        delete_where(
+            es, agency, "deconfliction", {"term": {"hub_url": f"http://127.0.0.1:{HUB_PORT}"}}
+        )
     shutil.rmtree(settings.data_dir / "demo-hub", ignore_errors=True)
     # A fixed key for the demo's hub, so every demo run (and every clone on this node)
     # proves with the key the agencies trusted first. A real hub makes a random one.
