@@ -131,32 +131,19 @@ def _set_status(case: str, status: Literal["open", "closed"], reason: str) -> No
 
 def _withdraw_pointers(es: Any, settings: Any, case: Any, user: str) -> None:
     """A closed case's pointers leave the hub: nobody should be told to call about it."""
-    from lantern.hub.client import HubClient, HubUnavailable
-    from lantern.jobs.deconfliction import submitted, withdraw_case
+    from lantern.hub.client import HubUnavailable
+    from lantern.jobs.deconfliction import withdraw_closed
 
-    if not submitted(es, settings, case):
-        return
     try:
-        with HubClient(settings) as hub:
-            count = withdraw_case(es, settings, case, user, hub)
+        count = withdraw_closed(es, settings, case, user)
     except HubUnavailable as exc:
-        from leads.audit import record
-
-        record(
-            es,
-            settings,
-            "case.deconflict.withdraw",
-            case_id=case.id,
-            outcome="failed",
-            reason=str(exc),
-            user=user,
-        )
         say(
             f"warning: {case.id} is closed but its pointers are still at the hub ({exc}); "
             f"run `lantern deconflict withdraw {case.number}`"
         )
         return
-    print(f"{case.id}: withdrawn from the hub: {count} pointers and operations")
+    if count is not None:
+        print(f"{case.id}: withdrawn from the hub: {count} pointers and operations")
 
 
 @app.command("deconflict")

@@ -14,6 +14,16 @@ from lantern.cli.options import elasticsearch, fail
 from leads.settings import get_settings
 
 users = typer.Typer(help="Workspace accounts and their roles.")
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="read the password from standard input")
+]
+
+
+def _password(from_stdin: bool) -> str:
+    """The password from standard input's first line, or asked for twice, unseen."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
 
 
 def register(app: typer.Typer) -> None:
@@ -66,18 +76,13 @@ def serve(
 def add(
     name: Annotated[str, typer.Argument(help="user name: lower-case letters, digits, '._-'")],
     role: Annotated[str, typer.Option(help="analyst, investigator, supervisor or auditor")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a workspace account (the password is asked for, or read from stdin)."""
     from leads.audit import current_user
     from leads.users import UserError, add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     settings = get_settings()
     es = elasticsearch(settings)
     try:
@@ -131,18 +136,13 @@ def _set_active(name: str, active: bool) -> None:
 @users.command("passwd")
 def passwd(
     name: Annotated[str, typer.Argument(help="the user")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Set a new password (the lock is lifted; the user's sessions end)."""
     from leads.audit import current_user
     from leads.users import UserError, set_password
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     settings = get_settings()
     try:
         set_password(elasticsearch(settings), settings, name, password, current_user(settings))

@@ -118,16 +118,7 @@ def deconflict_case(
         if stale:
             hub.withdraw(case.id, "pointers", [earlier[f]["pseudonym"] for f in stale])
     except HubUnavailable as exc:
-        record(
-            es,
-            settings,
-            "case.deconflict",
-            case_id=case.id,
-            outcome="failed",
-            reason=str(exc),
-            user=user,
-            details={"selectors": len(forms)},
-        )
+        _failed(es, settings, "case.deconflict", case, user, exc, selectors=len(forms))
         raise
     number, at, key = answer.deconfliction_number, _now(), hub.public_key.hex()
     rows = [
@@ -271,15 +262,7 @@ def withdraw_case(
     try:
         withdrawn = hub.withdraw(case.id, "pointers") + hub.withdraw(case.id, "operations")
     except HubUnavailable as exc:
-        record(
-            es,
-            settings,
-            "case.deconflict.withdraw",
-            case_id=case.id,
-            outcome="failed",
-            reason=str(exc),
-            user=user,
-        )
+        _failed(es, settings, "case.deconflict.withdraw", case, user, exc)
         raise
     open_ones = scan(es, settings, "deconfliction", _not_withdrawn(case), source=["id"])
     at = _now()
@@ -295,6 +278,42 @@ def withdraw_case(
         details={"withdrawn": withdrawn},
     )
     return withdrawn
+
+
+def withdraw_closed(es: Elasticsearch, settings: Settings, case: Case, user: str) -> int | None:
+    """What closing a case does at the hub: withdraws its pointers and operations, if it
+    has any there (None when it has none). A hub that cannot be reached, or is not
+    configured any longer, raises :class:`HubUnavailable` with the failure on record."""
+    if not submitted(es, settings, case):
+        return None
+    try:
+        hub = HubClient(settings)
+    except HubUnavailable as exc:
+        _failed(es, settings, "case.deconflict.withdraw", case, user, exc)
+        raise
+    with hub:
+        return withdraw_case(es, settings, case, user, hub)  # records its own failure
+
+
+def _failed(
+    es: Elasticsearch,
+    settings: Settings,
+    action: str,
+    case: Case,
+    user: str,
+    exc: Exception,
+    **details: Any,
+) -> None:
+    record(
+        es,
+        settings,
+        action,
+        case_id=case.id,
+        outcome="failed",
+        reason=str(exc),
+        user=user,
+        details=details or None,
+    )
 
 
 def submitted(es: Elasticsearch, settings: Settings, case: Case) -> int:
@@ -325,15 +344,7 @@ def register_operation(
     try:
         answer = hub.operation({**body, "case_id": case.id})
     except HubUnavailable as exc:
-        record(
-            es,
-            settings,
-            "case.operation",
-            case_id=case.id,
-            outcome="failed",
-            reason=str(exc),
-            user=user,
-        )
+        _failed(es, settings, "case.operation", case, user, exc)
         raise
     when = f"{body.get('starts_at')}/{body.get('ends_at')}"
     what = f"operation:{body.get('kind')}:{body.get('geohash')}:{when}"

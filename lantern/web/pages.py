@@ -4,6 +4,7 @@ their review, networks and employers, cases, deconfliction, holds, the audit tra
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,22 @@ def _source(ctx: Context, kind: str, doc_id: str) -> dict[str, Any] | None:
 
 def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route table
     settings, es = ctx.settings, ctx.es
+
+    def case_action(
+        request: Request, case_id: str, csrf: str, ability: str, act: Callable[[Any, str], object]
+    ) -> Response:
+        """A form on a case page: the role and the form's token checked, the case found,
+        ``act(case, user)`` done; a refusal from the case rules is a 422 page."""
+        session = ctx.need(request, ability)
+        check_csrf(ctx, session, csrf)
+        from leads.cases import CaseError, get_case
+
+        try:
+            found = get_case(es, settings, case_id)
+            act(found, session.username)
+        except CaseError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return RedirectResponse(f"/cases/{found.id}", 303)
 
     # Leads and their review
 
@@ -402,16 +419,15 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         ref: str = Form(max_length=500),
         csrf: str = Form("", max_length=100),
     ) -> Response:
-        session = ctx.need(request, "cases.work")
-        check_csrf(ctx, session, csrf)
-        from leads.cases import CaseError, add, get_case
+        from leads.cases import add
 
-        try:
-            found = get_case(es, settings, case_id)
-            add(es, settings, found, ref, session.username, why="pulled in the workspace")
-        except CaseError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return RedirectResponse(f"/cases/{found.id}", 303)
+        return case_action(
+            request,
+            case_id,
+            csrf,
+            "cases.work",
+            lambda case, user: add(es, settings, case, ref, user, why="pulled in the workspace"),
+        )
 
     @app.post("/cases/{case_id}/promote")
     def case_promote(
@@ -421,16 +437,15 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         note: str = Form(max_length=5000),
         csrf: str = Form("", max_length=100),
     ) -> Response:
-        session = ctx.need(request, "cases.work")
-        check_csrf(ctx, session, csrf)
-        from leads.cases import CaseError, get_case, promote
+        from leads.cases import promote
 
-        try:
-            found = get_case(es, settings, case_id)
-            promote(es, settings, found, key, note, session.username)
-        except CaseError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return RedirectResponse(f"/cases/{found.id}", 303)
+        return case_action(
+            request,
+            case_id,
+            csrf,
+            "cases.work",
+            lambda case, user: promote(es, settings, case, key, note, user),
+        )
 
     @app.post("/cases/{case_id}/export")
     def case_export(
@@ -492,16 +507,15 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         text: str = Form(max_length=5000),
         csrf: str = Form("", max_length=100),
     ) -> Response:
-        session = ctx.need(request, "cases.work")
-        check_csrf(ctx, session, csrf)
-        from leads.cases import CaseError, add_note, get_case
+        from leads.cases import add_note
 
-        try:
-            found = get_case(es, settings, case_id)
-            add_note(es, settings, found, text, session.username)
-        except CaseError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return RedirectResponse(f"/cases/{found.id}", 303)
+        return case_action(
+            request,
+            case_id,
+            csrf,
+            "cases.work",
+            lambda case, user: add_note(es, settings, case, text, user),
+        )
 
     @app.post("/cases/{case_id}/approve")
     def case_approve(
@@ -510,16 +524,15 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         key: str = Form(max_length=500),
         csrf: str = Form("", max_length=100),
     ) -> Response:
-        session = ctx.need(request, "cases.approve")
-        check_csrf(ctx, session, csrf)
-        from leads.cases import CaseError, approve, get_case
+        from leads.cases import approve
 
-        try:
-            found = get_case(es, settings, case_id)
-            approve(es, settings, found, key, session.username)
-        except CaseError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return RedirectResponse(f"/cases/{found.id}", 303)
+        return case_action(
+            request,
+            case_id,
+            csrf,
+            "cases.approve",
+            lambda case, user: approve(es, settings, case, key, user),
+        )
 
     # Deconfliction, holds, users, audit
 
