@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from datetime import datetime
 from typing import Any
 
 from demo import PROFILES_DIR, SOURCES_DIR
@@ -108,6 +109,7 @@ def run_demo(port: int = 8765, top: int = 10) -> None:
             replay.stop()
     _print_results(settings, top)
     _case_demo(settings)
+    _assessment_demo(settings)
     _workspace_logins(settings)
 
 
@@ -133,6 +135,41 @@ def _workspace_logins(settings: Settings) -> None:
         f"demo-analyst, demo-investigator, demo-supervisor or demo-auditor with the "
         f"password {password} (made for this run; demo accounts on fictional data)."
     )
+
+
+# The demo region: the planted network passes through it, and so do guest workers.
+DEMO_REGION = "CA"
+
+
+def _assessment_demo(settings: Settings) -> None:
+    """Sample tips (one shares the planted phone), then the region's threat assessment
+    for the quarter of its newest ad: both editions, HTML and PDF."""
+    from demo.tips import write_sample_tips
+    from leads.assessment.periods import parse_period
+    from leads.store import connect
+
+    es = connect(settings)
+    es.indices.refresh(index=settings.index("leads"))
+    newest = es.search(
+        index=settings.index("leads"),
+        size=0,
+        query={"term": {"states": DEMO_REGION}},
+        aggs={"newest": {"max": {"field": "seen_at"}}},
+    )["aggregations"]["newest"]["value_as_string"]
+    anchor = datetime.fromisoformat(newest.replace("Z", "+00:00"))
+    period = parse_period(f"{anchor.year}-Q{(anchor.month - 1) // 3 + 1}").label
+    tips = write_sample_tips(settings.data_dir / "demo-tips" / "sample_tips.jsonl", anchor)
+    print("\nTips from a hotline, 911, a partner and a complaint (fictional), linked:")
+    _lantern("tips", "ingest", str(tips))
+    print(f"\nThe threat assessment of {DEMO_REGION} for {period}, both editions:")
+    folder = settings.assessments_path / "demo"
+    for edition in ("full", "shareable"):
+        for suffix in ("html", "pdf"):
+            out = folder / f"assessment-{DEMO_REGION}-{period}-{edition}.{suffix}"
+            extra = ["--shareable"] if edition == "shareable" else []
+            _lantern(
+                "assess", "--region", DEMO_REGION, "--period", period, "--out", str(out), *extra
+            )
 
 
 def _lantern(*args: str, env: dict[str, str] | None = None, who: str = "") -> str:

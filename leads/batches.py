@@ -8,6 +8,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from leads.models import Extraction, Lead, RawDocument
+from leads.regions import regions_of
 from leads.settings import Settings
 from leads.taxonomy import LINKING_TYPES
 
@@ -25,6 +26,7 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
         for e in extraction.entities
         if e.type == "location" and e.lat is not None and e.lon is not None
     ]
+    states, counties = regions_of([e.value for e in extraction.entities if e.type == "location"])
     return Lead(
         id=raw.id,
         doc_id=raw.id,
@@ -39,6 +41,8 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
         domains=sorted({i.domain for i in extraction.indicators}),
         selectors=selectors,
         places=places,
+        states=states,
+        counties=counties,
         indicators=extraction.indicators,
         entities=extraction.entities,
         batch_id=raw.provenance.batch_id,

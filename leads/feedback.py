@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import uuid
 from collections import Counter, defaultdict
@@ -31,6 +30,7 @@ from pydantic import Field
 from leads.audit import record
 from leads.scoring import TIER_THRESHOLDS, score_version
 from leads.settings import Settings
+from leads.stats import wilson
 from leads.validation import Strict
 
 Verdict = Literal["confirmed", "rejected", "unsure"]
@@ -171,16 +171,6 @@ def review_queue(
 
 
 # Calibration
-
-
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (95% by default); (0, 1) for n = 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass

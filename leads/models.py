@@ -198,6 +198,10 @@ class Lead(Strict):
     domains: list[str]
     selectors: list[str]
     places: list[dict[str, float]] = Field(default_factory=list)
+    # The states (USPS codes) and counties (FIPS) the ad's places point to: what a
+    # regional assessment and a Kibana filter select on.
+    states: list[str] = Field(default_factory=list)
+    counties: list[str] = Field(default_factory=list)
     indicators: list[Indicator]
     entities: list[Entity]
     batch_id: str

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=10.0, gt=0)
     review_random_share: float = Field(default=0.07, ge=0.05, le=0.10)
 
+    # Regional threat assessments (`lantern assess`, the lantern_assessment DAG): the
+    # regions rendered each month, as "CA" or "GA/Fulton", and where reports are kept
+    # (one folder per region and period; earlier ones stay).
+    assessment_regions: list[str] = Field(default_factory=list)
+    assessments_dir: Path | None = None
+
     # The local development node (lantern.local.elasticsearch): loopback only.
     es_port: int = 9200
     es_heap: str = "1g"
@@ -187,6 +193,10 @@ class Settings(BaseSettings):
                 "audit_key_file": None,
             }
         )
+
+    @property
+    def assessments_path(self) -> Path:
+        return self.assessments_dir or self.data_dir / "assessments"
 
     @property
     def guestworker_path(self) -> Path:

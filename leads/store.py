@@ -43,6 +43,7 @@ KINDS = (
     "users",
     "sessions",
     "judgements",
+    "tips",
 )
 
 

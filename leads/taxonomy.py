@@ -20,12 +20,25 @@ ENTITY_TYPES_FILE = Path(__file__).with_name("entity_types.yaml")
 PLATFORMS_FILE = Path(__file__).with_name("platforms.yaml")
 
 Domain = Literal["sex", "labor"]
+# Strongest first: validated on ads with case outcomes; used by a research tool;
+# an ILO forced-labour indicator; practitioners' lists; reported but unvalidated; and
+# measured as not predictive on its own.
+Grade = Literal[
+    "validated predictor",
+    "research flag",
+    "recognized indicator",
+    "practitioner flag",
+    "unvalidated",
+    "not predictive alone",
+]
+GRADES: tuple[str, ...] = Grade.__args__  # type: ignore[attr-defined]
 
 
 class Category(Strict):
     domain: Domain
     label: str
     evidence: str
+    grade: Grade
     weight_cap: float = Field(ge=0, le=35)
 
 

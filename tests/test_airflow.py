@@ -39,8 +39,9 @@ def test_dags_import_without_errors(settings: Settings, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert (
-        "['lantern_collect_classifieds', 'lantern_collect_jobs', 'lantern_collect_social', "
-        "'lantern_guestworker', 'lantern_link', 'lantern_retention']" in out
+        "['lantern_assessment', 'lantern_collect_classifieds', 'lantern_collect_jobs', "
+        "'lantern_collect_social', 'lantern_guestworker', 'lantern_link', 'lantern_retention']"
+        in out
     )
     assert "collect_mastodon" in out and "social-mastodon" in out
     assert "crawl_demo_classifieds" in out and "site-demo-classifieds" in out

@@ -35,8 +35,9 @@ def test_help_is_available_on_every_command() -> None:
     assert {("case", "export"), ("case", "verify"), ("audit", "verify"), ("hold", "add"),
             ("retention", "run"), ("case", "deconflict"), ("deconflict", "conflicts"),
             ("hub", "serve"), ("hub", "agency", "add"), ("serve",), ("users", "add"),
-            ("calibration",)} <= set(commands)  # fmt: skip
-    assert len(commands) == 66
+            ("calibration",), ("assess",), ("tips", "ingest"), ("tips", "relink")
+            } <= set(commands)  # fmt: skip
+    assert len(commands) == 70
     for command in commands:
         result = lantern(*command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout, command

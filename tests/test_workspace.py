@@ -23,9 +23,10 @@ from demo.boards.generator import PLANTED_PHONE
 from lantern.jobs.scoring import score_batch
 from lantern.web.app import marked
 from leads.audit import events
-from leads.feedback import Cell, calibrate, wilson
+from leads.feedback import Cell, calibrate
 from leads.linking import link
 from leads.settings import Settings
+from leads.stats import wilson
 from leads.store import bulk_index, scan
 from leads.users import abilities, add_user, sign_in
 from tests.conftest import LANTERN, CrawlResult
@@ -467,3 +468,35 @@ def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(workspace: W
     ]
     assert 1 <= len(tried) <= settings.login_max_failures
     assert sign_in(workspace.es, settings, "racing.test", PASSWORD).user is None  # locked
+
+
+def test_an_investigator_reads_a_tip_and_why_it_links_to_the_network(
+    browser: Browser, workspace: Workspace, tmp_path: Path
+) -> None:
+    from lantern.jobs.linking import link_batch
+    from tests.conftest import lantern, write_jsonl
+
+    link_batch(workspace.es, workspace.settings, None)  # networks on the leads
+    phone = f"({PLANTED_PHONE[:3]}) {PLANTED_PHONE[3:6]}-{PLANTED_PHONE[6:]}"
+    tips = write_jsonl(tmp_path / "tips.jsonl", [
+        {"received_at": "2026-11-20T10:00:00Z", "channel": "hotline", "region": "NV",
+         "text": f"<script>alert(1)</script> The ads use {phone}; a man answers."},
+    ])  # fmt: skip
+    run = lantern("tips", "ingest", str(tips))
+    assert run.returncode == 0, run.stderr.decode()
+    analyst = _signed_in(browser, workspace, "analyst")
+    response = analyst.goto(f"{workspace.url}/tips")
+    assert response is not None and response.status == 403
+    analyst.goto(f"{workspace.url}/leads")
+    assert "Tips" not in analyst.inner_text("header")
+    page = _signed_in(browser, workspace, "investigator")
+    page.goto(f"{workspace.url}/tips")
+    page.click("table a >> nth=0")
+    body = page.inner_text("body")
+    assert "<script>alert(1)</script>" in body  # shown as text, never run
+    reasons = page.locator("td.reason").all_inner_texts()
+    assert any(r.startswith("the tip shares phone:+1" + PLANTED_PHONE) for r in reasons), reasons
+    assert any(f"share phone:+1{PLANTED_PHONE}" in r for r in reasons), reasons
+    _shot(page, workspace, "tip")
+    viewed = events(workspace.es, workspace.settings, {"term": {"user": "investigator.test"}})
+    assert any((e.get("target") or "").startswith("/tips/") for e in viewed)

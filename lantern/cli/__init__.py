@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from lantern.cli import (
+    assess,
     audit,
     cases,
     collect,
@@ -72,7 +73,7 @@ app = _Lantern(
     # Collected data must never be printed as part of a traceback's local variables.
     pretty_exceptions_show_locals=False,
 )
-for _group in (pipeline, networks, registry, workspace):
+for _group in (pipeline, networks, registry, workspace, assess):
     _group.register(app)
 app.add_typer(collect.app, name="collect")
 app.add_typer(guestworker.app, name="guestworker")
@@ -83,3 +84,4 @@ app.add_typer(holds.retention, name="retention")
 app.add_typer(deconflict.app, name="deconflict")
 app.add_typer(hub.app, name="hub")
 app.add_typer(workspace.users, name="users")
+app.add_typer(assess.tips, name="tips")

@@ -117,6 +117,7 @@ NAV = (
     ("/employers", "Guest-worker employers", "employers.read"),
     ("/cases", "Cases", "cases.read"),
     ("/conflicts", "Deconfliction", "conflicts.read"),
+    ("/tips", "Tips", "tips.read"),
     ("/holds", "Holds", "holds.read"),
     ("/audit", "Audit trail", "audit.read"),
     ("/users", "Users", "users.manage"),

@@ -552,6 +552,36 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
         ctx.viewed(session, "/conflicts", conflicts=len(rows))
         return ctx.page(request, session, "conflicts.html", rows=rows, error=error)
 
+    @app.get("/tips", response_class=HTMLResponse)
+    def tips(request: Request, page: int = Query(1, ge=1, le=200)) -> HTMLResponse:
+        session = ctx.need(request, "tips.read")
+        found = es.options(ignore_status=404).search(
+            index=settings.index("tips"),
+            from_=(page - 1) * PAGE_SIZE,
+            size=PAGE_SIZE,
+            sort=[{"received_at": "desc"}, {"id": "asc"}],
+            track_total_hits=True,
+        )
+        hits = found.get("hits", {"hits": [], "total": {"value": 0}})
+        ctx.viewed(session, "/tips", page=page)
+        return ctx.page(
+            request,
+            session,
+            "tips.html",
+            rows=[h["_source"] for h in hits["hits"]],
+            total=hits["total"]["value"],
+            page=page,
+        )
+
+    @app.get("/tips/{tip_id}", response_class=HTMLResponse)
+    def tip(request: Request, tip_id: str) -> HTMLResponse:
+        session = ctx.need(request, "tips.read")
+        found = _source(ctx, "tips", tip_id)
+        if found is None:
+            raise HTTPException(404, "no such tip")
+        ctx.viewed(session, f"/tips/{tip_id}")
+        return ctx.page(request, session, "tip.html", tip=found)
+
     @app.get("/holds", response_class=HTMLResponse)
     def holds(request: Request) -> HTMLResponse:
         session = ctx.need(request, "holds.read")

@@ -88,6 +88,20 @@ def read_records(path: Path, sha: str, report: FileReport) -> Iterator[GwRecord 
             report.dataset = entry.dataset
 
 
+# Bumped when a record gains fields read from the same rows: a file loaded by an older
+# version counts as not loaded, so the next run reads it again (same ids, overwritten).
+RECORDS_VERSION = 2
+
+
+def _loaded(entry: dict[str, Any]) -> bool:
+    src = entry.get("_source") or {}
+    return bool(
+        entry.get("found")
+        and src.get("status") == "loaded"
+        and src.get("records_version", 1) >= RECORDS_VERSION
+    )
+
+
 def ingest(es: Any, settings: Settings, paths: Iterable[Path]) -> IngestReport:
     report = IngestReport()
     for path in paths:
@@ -108,6 +122,7 @@ def _manifest(es: Any, settings: Settings, r: FileReport, path: Path, **extra: A
         "error": r.error,
         "rows_loaded": r.rows_loaded,
         "rows_failed": r.rows_failed,
+        "records_version": RECORDS_VERSION,
         **extra,
     }
     es.index(index=settings.index("gw-files"), id=doc["id"], document=doc, refresh=True)
@@ -122,12 +137,12 @@ def _ingest_file(es: Any, settings: Settings, path: Path, stored: list[str]) -> 
         _say(f"{path}: {r.error}")
         return r
     previous = es.options(ignore_status=404).get(index=settings.index("gw-files"), id=r.sha256)
-    if previous.get("found") and previous["_source"]["status"] == "loaded":
+    if _loaded(previous):
         src = previous["_source"]
         r.status, r.dataset = "already loaded", src.get("dataset") or ""
         r.rows_loaded, r.rows_failed = src["rows_loaded"], src["rows_failed"]
         return r
-    if previous.get("found"):  # left half-loaded by a crash: start this file over
+    if previous.get("found"):  # half-loaded by a crash, or by an older version: start over
         delete_where(es, settings, "gw-records", {"term": {"file_sha256": r.sha256}})
     started = datetime.now(UTC)
     r.status = "loading"
@@ -219,7 +234,7 @@ def new_files(es: Any, settings: Settings) -> list[Path]:
         entry = es.options(ignore_status=404).get(
             index=settings.index("gw-files"), id=sha256_of(path)
         )
-        if not (entry.get("found") and entry["_source"]["status"] == "loaded"):
+        if not _loaded(entry):
             new.append(path)
     _say(f"{len(new)} new file(s) in {folder}")
     return new

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from leads.ids import stable_id
+from leads.regions import county_of_city
 from leads.validation import Strict
 
 Dataset = Literal["h2a", "h2b", "whd", "debarment", "job_orders"]
@@ -47,6 +48,19 @@ class GwRecord(Strict):
     housing_key: str | None = None
     text: str | None = None  # free text worth reading (deductions, job duties)
     values: dict[str, Any] = Field(default_factory=dict)
+    # Typed facts a regional assessment aggregates on (``values`` is stored, not indexed).
+    # starts/ends: employment for H-2A/H-2B and job orders, findings for WHD cases, the
+    # debarment for debarments.
+    worksite_state: str | None = None
+    county: str | None = None  # county FIPS of the worksite (else employer) city, if known
+    naics: str | None = None
+    workers_certified: int | None = None
+    housing_occupancy: int | None = None
+    labor_contractor: bool | None = None
+    starts: str | None = None
+    ends: str | None = None
+    back_wages: float | None = None
+    violations: int | None = None
 
 
 def normalize_name(name: str) -> str:
@@ -148,4 +162,26 @@ def from_row(
         housing_key=housing if v.get("housing_address") else None,
         text=text or None,
         values={k: val for k, val in v.items() if val is not None},
+        **_facts(dataset, v, state),
     )
+
+
+def _facts(dataset: Dataset, v: dict[str, Any], state: Any) -> dict[str, Any]:
+    site_state = v.get("worksite_state") or v.get("housing_state") or state
+    site_state = str(site_state).upper()[:2] if site_state else None
+    site_city = v.get("worksite_city") or v.get("employer_city") or v.get("city")
+    starts = {"whd": "findings_start", "debarment": "start_date"}.get(dataset, "begin_date")
+    ends = {"whd": "findings_end", "debarment": "end_date"}.get(dataset, "end_date")
+    naics = str(v["naics_code"]).strip() if v.get("naics_code") else None
+    return {
+        "worksite_state": site_state,
+        "county": county_of_city(str(site_city), site_state) if site_city and site_state else None,
+        "naics": naics if naics and naics.isdigit() else None,
+        "workers_certified": v.get("workers_certified"),
+        "housing_occupancy": v.get("housing_occupancy"),
+        "labor_contractor": v.get("labor_contractor"),
+        "starts": v.get(starts),
+        "ends": v.get(ends),
+        "back_wages": v.get("back_wages"),
+        "violations": v.get("violations"),
+    }

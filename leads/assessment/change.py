@@ -1,0 +1,176 @@
+"""Vulnerabilities and change: the headline figures against the previous period, and the
+tips received (full edition only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leads.assessment.cells import Cell, Change, Count, Figure, Query, Share, Table, Text
+from leads.assessment.periods import Period
+from leads.assessment.scope import MAX_BUCKETS, Scope, buckets
+
+CHANNELS = ("hotline", "911", "partner", "complaint")
+
+
+def _ads(scope: Scope, period: Period, asked: list[Query]) -> dict[str, int]:
+    result = scope.search(
+        "leads",
+        scope.ads(period),
+        asked,
+        aggs={
+            "sex": {"filter": {"term": {"domains": "sex"}}},
+            "youth": {
+                "filter": {
+                    "bool": {
+                        "filter": [{"term": {"domains": "sex"}}, {"term": {"categories": "youth"}}]
+                    }
+                }
+            },
+            "labor": {"filter": {"term": {"domains": "labor"}}},
+            "networks": {
+                "filter": {
+                    "bool": {
+                        "filter": [
+                            {"term": {"domains": "sex"}},
+                            {"term": {"network.relation": "identity"}},
+                            {"range": {"network.ads": {"gte": 2}}},
+                        ]
+                    }
+                },
+                "aggs": {
+                    "selectors": {"terms": {"field": "network.selector", "size": MAX_BUCKETS}}
+                },
+            },
+        },
+    )
+    a = result["aggregations"]
+    return {
+        "ads": result["hits"]["total"]["value"],
+        "sex": a["sex"]["doc_count"],
+        "youth": a["youth"]["doc_count"],
+        "labor": a["labor"]["doc_count"],
+        "networks": len(buckets(a, "networks", "selectors")),
+    }
+
+
+def _applications(scope: Scope, fy: int | None, asked: list[Query]) -> dict[str, int]:
+    if fy is None:
+        return {"applications": 0, "workers": 0}
+    result = scope.search(
+        "gw-records",
+        scope.applications(fy),
+        asked,
+        aggs={"workers": {"sum": {"field": "workers_certified"}}},
+    )
+    return {
+        "applications": result["hits"]["total"]["value"],
+        "workers": int(result["aggregations"]["workers"]["value"]),
+    }
+
+
+def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
+    asked: list[Query] = []
+    before_period = scope.period.previous()
+    now, before = _ads(scope, scope.period, asked), _ads(scope, before_period, asked)
+    jobs_now = _applications(scope, fy, asked)
+    jobs_before = _applications(scope, previous_fy, asked)
+    rows: list[list[Any]] = []
+    for key, label in (
+        ("ads", "ads and posts pointing to the region"),
+        ("sex", "with sex-trafficking indicators"),
+        ("youth", "with language suggesting youth"),
+        ("networks", "networks active"),
+        ("labor", "with labor-trafficking indicators"),
+    ):
+        rows.append(
+            [Text(label), Count(before[key]), Count(now[key]), Change(now[key], before[key])]
+        )
+    rows.append(
+        [
+            Text("share of sex-indicator ads suggesting youth"),
+            Share(before["youth"], before["sex"]),
+            Share(now["youth"], now["sex"]),
+            None,
+        ]  # fmt: skip
+    )
+    fy_label = f"FY{fy}" if fy else "no data"
+    before_label = f"FY{previous_fy}" if previous_fy else "no earlier year"
+    for key, label in (
+        ("applications", "H-2A/H-2B applications"),
+        ("workers", "workers certified"),
+    ):
+        rows.append(
+            [
+                Text(f"{label} ({fy_label} against {before_label})"),
+                Count(jobs_before[key]),
+                Count(jobs_now[key]),
+                Change(jobs_now[key], jobs_before[key]),
+            ]  # fmt: skip
+        )
+    return Figure(
+        key="change.headline",
+        part="change",
+        title="Change since the previous period",
+        about=f"The headline figures for {scope.period.label} against {before_period.label} "
+        "(guest-worker figures: the latest fiscal year against the one before). A change "
+        "is given with a 95% interval for the ratio when both counts are large enough; "
+        "with small counts, chance alone moves figures a lot.",
+        tables=[Table(["measure", before_period.label, scope.period.label, "change"], rows)],
+        queries=asked,
+        data_hash=scope.fingerprint(asked),
+    )
+
+
+def tip_region(scope: Scope) -> dict[str, Any]:
+    if scope.region.county:
+        return {"term": {"county": scope.region.county}}
+    return {"term": {"state": scope.region.state}}
+
+
+def tips(scope: Scope) -> Figure:
+    asked: list[Query] = []
+    counts: dict[str, dict[str, int]] = {}
+    for name, period in (("now", scope.period), ("before", scope.period.previous())):
+        result = scope.search(
+            "tips",
+            {
+                "bool": {
+                    "filter": [
+                        tip_region(scope),
+                        {
+                            "range": {
+                                "received_at": {
+                                    "gte": period.start.isoformat(),
+                                    "lt": period.end.isoformat(),
+                                }
+                            }
+                        },  # fmt: skip
+                    ]
+                }
+            },
+            asked,
+            aggs={
+                "channels": {"terms": {"field": "channel", "size": len(CHANNELS) + 1}},
+                "linked": {"filter": {"exists": {"field": "links.kind"}}},
+            },
+        )
+        counts[name] = {b["key"]: b["doc_count"] for b in buckets(result, "channels")}
+        counts[name]["all tips"] = result["hits"]["total"]["value"]
+        counts[name]["linked to ads, networks or employers"] = result["aggregations"]["linked"][
+            "doc_count"
+        ]
+    rows: list[list[Cell]] = [
+        [Text(k), Count(counts["before"].get(k, 0)), Count(counts["now"].get(k, 0))]
+        for k in (*CHANNELS, "all tips", "linked to ads, networks or employers")
+    ]
+    return Figure(
+        key="tips.channels",
+        part="tips",
+        title="Tips received, by channel",
+        about="Tips from hotlines, 911, partners and complaints about the region, and how "
+        "many of them share a selector or an employer with what Lantern collected.",
+        tables=[Table(["channel", scope.period.previous().label, scope.period.label], rows)],
+        queries=asked,
+        data_hash=scope.fingerprint(asked),
+        full_only=True,
+    )
