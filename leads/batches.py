@@ -55,6 +55,31 @@ def build_lead(raw: RawDocument, extraction: Extraction, scored_at: datetime) ->
     )
 
 
+def backfill_regions(es: Elasticsearch, settings: Settings) -> int:
+    """Gives leads scored before they carried ``states`` and ``counties`` their regions,
+    from the places already extracted (no re-extraction): a regional figure must not
+    read older leads as pointing nowhere."""
+    from leads.store import partial_update, scan
+
+    missing = {
+        "bool": {
+            "must_not": [{"exists": {"field": "states"}}],
+            "filter": [
+                {"nested": {"path": "entities", "query": {"term": {"entities.type": "location"}}}}
+            ],
+        }
+    }
+    updates = []
+    for lead in scan(es, settings, "leads", missing, source=["id", "entities"]):
+        places = [e["value"] for e in lead.get("entities") or [] if e.get("type") == "location"]
+        states, counties = regions_of(places)
+        if states or counties:
+            updates.append((lead["id"], {"states": states, "counties": counties}))
+    for i in range(0, len(updates), 500):
+        partial_update(es, settings, "leads", updates[i : i + 500])
+    return len(updates)
+
+
 def posted_or_fetched(raw: RawDocument) -> datetime:
     """The ad's own posting date when it gives one as an ISO date, else the fetch time:
     posting rates must follow the poster, not our crawl schedule."""

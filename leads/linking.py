@@ -349,6 +349,17 @@ def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) 
     return len(updates)
 
 
+# A network: two or more ads joined by an identity selector (not template wording alone).
+NETWORK_MIN_ADS = 2
+
+
+def is_network(net: dict[str, Any] | None) -> bool:
+    """Whether a lead's ``network`` field puts it in a network."""
+    if not net:
+        return False
+    return net.get("relation") == "identity" and (net.get("ads") or 0) >= NETWORK_MIN_ADS
+
+
 def _relation(selector: str) -> str:
     return "identity" if selector.split(":", 1)[0] in IDENTITY_TYPES else "similar"
 

@@ -98,6 +98,12 @@ def resolve(state: str, county: str | None = None) -> Region:
     raise RegionError(f"county {county!r} is not a county of {code}")
 
 
+def parse_region(spec: str) -> Region:
+    """A region written as configuration and tip files write it: ``GA`` or ``GA/Fulton``."""
+    state, _, county = spec.partition("/")
+    return resolve(state, county or None)
+
+
 def _rings(shape: object) -> list[list[tuple[float, float]]]:
     points = [(float(x), float(y)) for x, y in shape.points]  # type: ignore[attr-defined]
     parts = [*shape.parts, len(points)]  # type: ignore[attr-defined]

@@ -154,6 +154,7 @@ class Sweep:
     leads: list[str] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
     warc_files: list[str] = field(default_factory=list)
+    tips: list[str] = field(default_factory=list)
     kept: dict[str, str] = field(default_factory=dict)  # doc id -> what protects it
 
 
@@ -215,8 +216,17 @@ def sweep(es: Elasticsearch, settings: Settings, user: str, dry_run: bool = Fals
         out.raw.append(raw["id"])
         if (raw["provenance"].get("warc") or {}).get("file"):
             warcs.add((raw["provenance"]["warc"]["file"], batch))
+    if es.indices.exists_alias(name=settings.index("tips")):
+        for tip in scan(es, settings, "tips", expired, source=["id", "selectors"]):
+            hold = next((h for h in holds if h.scope == "selector"
+                         and h.value in (tip.get("selectors") or [])), None)  # fmt: skip
+            if hold:
+                out.kept[tip["id"]] = f"hold {hold.id} on {hold.value}"
+                continue
+            out.tips.append(tip["id"])
     if dry_run:
         return out
+    _delete(es, settings, "tips", out.tips, user, "retention.delete.tip")
     _delete(es, settings, "leads", out.leads, user, "retention.delete.lead")
     _delete(es, settings, "raw", out.raw, user, "retention.delete.raw")
     out.profiles = _orphan_profiles(es, settings, doomed_selectors)

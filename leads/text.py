@@ -31,7 +31,7 @@ _SEQUENCES = re.compile(
 # overrides and isolates that make a line read differently from what it holds, and
 # lone surrogates (no terminal encoding can write them).
 _CONTROLS = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 

@@ -12,8 +12,8 @@ A tip file is CSV (a header row) or JSON Lines (one object per line), with the f
                  handles as platform:handle, payments as cashapp:$name
 
 A tip is linked to the ads that share a selector with it (given, or found in its text),
-to the networks those ads belong to, and to guest-worker employers that share a phone,
-email or FEIN with it or whose name it gives. Every link carries its reason.
+to the networks those ads belong to, and to guest-worker employers that share a phone
+or an email with it or whose name it gives. Every link carries its reason.
 
 Tips are sensitive: their own index, read only by investigators and supervisors, never
 in a shareable report.
@@ -27,7 +27,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,11 +36,15 @@ from pydantic import Field, ValidationError, field_validator
 from leads.deconfliction import SelectorError, canonical
 from leads.guestworker.records import normalize_name
 from leads.ids import stable_id
-from leads.regions import RegionError, resolve
+from leads.jsonl import read_jsonl
+from leads.linking import is_network
+from leads.regions import RegionError, parse_region
 from leads.settings import Settings
+from leads.taxonomy import IDENTITY_TYPES
 from leads.validation import Strict, validation_message
 
 Channel = Literal["hotline", "911", "partner", "complaint"]
+CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
 MAX_TEXT = 20_000  # characters of free text kept per tip
 MAX_LIST = 50  # phones, emails… given per tip
 MAX_LINKED_ADS = 50  # ads listed per tip; the network links say how many more
@@ -79,7 +83,14 @@ class Tip(Strict):
     @field_validator("received_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > timedelta(hours=18):
+            raise ValueError("has a UTC offset beyond 18 hours")
+        if not 1900 <= value.year <= 2100:
+            raise ValueError("is not a year a tip could come in (1900 to 2100)")
+        return value
 
 
 @dataclass
@@ -106,6 +117,10 @@ class RawTip:
     given: list[str]  # canonical selectors given in the tip's fields
 
 
+MAX_VALUE = 320  # characters in one phone, email, handle or employer name (an email: 254)
+MAX_REFERENCE = 100
+
+
 def _list(value: Any, name: str) -> list[str]:
     if value is None or value == "":
         return []
@@ -115,6 +130,8 @@ def _list(value: Any, name: str) -> list[str]:
     items = [v.strip() for v in items if v.strip()]
     if len(items) > MAX_LIST:
         raise ValueError(f"{name} has {len(items)} values; at most {MAX_LIST}")
+    if any(len(v) > MAX_VALUE for v in items):
+        raise ValueError(f"{name} has a value over {MAX_VALUE} characters")
     return items
 
 
@@ -129,28 +146,61 @@ def _given(fields: dict[str, Any]) -> list[str]:
     return sorted(set(out))
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line, fields) per record, or (line, reason) for a line that is not a record."""
-    text = path.read_text(encoding="utf-8-sig", errors="strict")
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, f"not JSON: {exc.msg} at column {exc.colno}"
-                continue
-            yield number, value if isinstance(value, dict) else "not a JSON object"
-        return
-    if path.suffix.lower() != ".csv":
-        raise ValueError(f"{path.name}: tips are read from .csv or .jsonl files")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        if None in row:
-            yield reader.line_num, "more cells than the header has columns"
+Rows = Iterator[tuple[int, dict[str, Any] | str]]
+
+
+def _jsonl_rows(path: Path) -> Rows:
+    with path.open("rb") as stream:
+        for line in read_jsonl(stream):
+            yield line.number, line.data if line.data is not None else str(line.error)
+
+
+def _csv_rows(path: Path) -> Rows:
+    """Each CSV record with the line it starts on. A line that is not UTF-8 is that
+    line's error (and left out); a header with an empty or repeated name is the file's."""
+    good: list[str] = []
+    numbers: list[int] = []  # the file's line number of each good line
+    for number, raw in enumerate(path.read_bytes().splitlines(keepends=True), 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, f"invalid UTF-8 at byte {exc.start}"
             continue
-        yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
+        good.append(text.removeprefix("\ufeff") if number == 1 else text)
+        numbers.append(number)
+    reader = csv.reader(io.StringIO("".join(good), newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        return
+    if "" in header or len(set(header)) != len(header):
+        raise ValueError("the header has an empty or repeated column name")
+    while True:
+        start = numbers[min(reader.line_num, len(numbers) - 1)]
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, f"not a CSV record ({exc})"
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield start, f"{len(row)} cells where the header has {len(header)} columns"
+            continue
+        yield start, dict(zip(header, row, strict=True))
+
+
+def _rows(path: Path) -> Rows:
+    """(line, fields) per record, or (line, reason) for a line that is not a record."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _jsonl_rows(path)
+    if suffix == ".csv":
+        csv.field_size_limit(4 * MAX_TEXT)  # a longer cell is that record's error
+        return _csv_rows(path)
+    raise ValueError(f"tips are read from .csv or .jsonl files, not {suffix or 'this file'!r}")
 
 
 def read_tips(path: Path) -> Iterator[RawTip | TipError]:
@@ -165,6 +215,12 @@ def read_tips(path: Path) -> Iterator[RawTip | TipError]:
         if unknown:
             yield TipError(line, ref, f"unknown field(s) {', '.join(map(repr, unknown))[:200]}")
             continue
+        if not isinstance(fields.get("text"), str) or not fields["text"].strip():
+            yield TipError(line, ref, "text: a tip needs the words it was given in")
+            continue
+        if len(str(fields.get("reference") or "")) > MAX_REFERENCE:
+            yield TipError(line, ref, f"reference is over {MAX_REFERENCE} characters")
+            continue
         try:
             given = _given(fields)
             _list(fields.get("employers"), "employers")
@@ -175,24 +231,29 @@ def read_tips(path: Path) -> Iterator[RawTip | TipError]:
 
 
 def build_tip(
-    raw: RawTip, found: list[str], file: str, sha: str, who: str, now: datetime
+    raw: RawTip,
+    found: list[str],
+    file: str,
+    sha: str,
+    who: str,
+    now: datetime,
+    keep_days: int,
 ) -> Tip | TipError:
     """The tip from its fields, the canonical selectors given and those found in its text."""
     f = raw.fields
     ref = str(f.get("reference") or f"line {raw.line}")[:80]
     try:
         region = str(f.get("region") or "")
-        state, _, county = region.partition("/")
-        where = resolve(state, county or None)
+        where = parse_region(region)
         body = {
             "received_at": f.get("received_at"),
             "channel": f.get("channel"),
             "text": f.get("text") or "",
             "reference": str(f["reference"]) if f.get("reference") else None,
         }
-        key = json.dumps([body["received_at"], body["channel"], region, body["reference"],
-                          body["text"]], ensure_ascii=False)  # fmt: skip
-        return Tip.model_validate(
+        # Every field makes the id: two tips alike but for a phone are two tips.
+        key = json.dumps(f, ensure_ascii=False, sort_keys=True)
+        tip = Tip.model_validate(
             {
                 **body,
                 "id": stable_id("tip", key),
@@ -207,6 +268,10 @@ def build_tip(
                 "ingested_by": who,
             }
         )
+        # Kept as long as the ads are by default (LANTERN_RETENTION_DAYS_BY_SOURCE may
+        # give "tips" their own), counted from when the tip came in.
+        tip.retain_until = tip.received_at + timedelta(days=keep_days)
+        return tip
     except RegionError as exc:
         return TipError(raw.line, ref, str(exc))
     except ValidationError as exc:
@@ -221,7 +286,7 @@ def _short(text: str, n: int = 90) -> str:
 def link(es: Any, settings: Settings, tip: Tip) -> list[TipLink]:
     """The ads, networks and employers a tip shares a selector or a name with."""
     links: list[TipLink] = []
-    identity = [s for s in tip.selectors if not s.startswith(("template:", "image:"))]
+    identity = [s for s in tip.selectors if s.split(":", 1)[0] in IDENTITY_TYPES]
     networks: dict[str, dict[str, Any]] = {}
     if identity:
         found = es.search(
@@ -255,7 +320,7 @@ def link(es: Any, settings: Settings, tip: Tip) -> list[TipLink]:
                 )
             )
             net = ad.get("network") or {}
-            if net.get("relation") == "identity" and (net.get("ads") or 0) >= 2:
+            if is_network(net):
                 entry = networks.setdefault(net["selector"], {"net": net, "via": set()})
                 entry["via"].update(shared)
     for selector, entry in sorted(networks.items()):

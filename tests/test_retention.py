@@ -123,3 +123,35 @@ def test_retention_never_deletes_a_file_outside_the_evidence_store(
     assert "r-outside" in done.raw and precious.exists()
     refused = [e for e in events(es, settings) if e["action"] == "retention.refused"]
     assert refused and refused[-1]["target"] == str(precious)
+
+
+def test_expired_tips_go_unless_a_hold_keeps_their_selector(
+    es: Any, settings: Settings, tmp_path: Path
+) -> None:
+    from lantern.jobs.tips import ingest_tips
+    from tests.conftest import write_jsonl
+
+    old, new = (OLD.isoformat(), NEW.isoformat())
+    tips = write_jsonl(tmp_path / "tips.jsonl", [
+        {"received_at": old, "channel": "hotline", "region": "NV", "reference": "T-OLD",
+         "text": "call 702-555-0121"},
+        {"received_at": old, "channel": "hotline", "region": "NV", "reference": "T-HELD",
+         "text": "call 702-555-0122"},
+        {"received_at": new, "channel": "partner", "region": "NV", "reference": "T-NEW",
+         "text": "call 702-555-0123"},
+    ])  # fmt: skip
+    report = ingest_tips(es, settings, tips, "ana.test")
+    ids = {t.reference: t.id for t in report.tips}
+    assert all(t.retain_until == t.received_at + timedelta(days=settings.retention_days)
+               for t in report.tips)  # fmt: skip
+    add_hold(es, settings, "selector", "phone:+17025550122", "preservation order 26-003",
+             "a pending case", "ana.test")  # fmt: skip
+    done = sweep(es, settings, "ana.test")
+    assert done.tips == [ids["T-OLD"]]
+    assert not exists(es, settings, "tips", ids["T-OLD"])
+    assert exists(es, settings, "tips", ids["T-HELD"]) and exists(
+        es, settings, "tips", ids["T-NEW"]
+    )
+    assert "hold" in done.kept[ids["T-HELD"]]
+    tombstones = {(e["action"], e["target"]) for e in events(es, settings)}
+    assert ("retention.delete.tip", ids["T-OLD"]) in tombstones

@@ -43,6 +43,8 @@ def assess(
 
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         fail(f"--out {str(out)!r} must end in .html or .pdf", 2)
+    if out.is_dir():
+        fail(f"--out {str(out)!r} is a folder: give the report's file name", 2)
     try:
         where = resolve(region, county)
         when = parse_period(period)
@@ -68,7 +70,7 @@ def ingest(
     from leads.audit import current_user
 
     if not path.is_file():
-        fail(f"{path}: no such file", 2)
+        fail(f"{path}: {'a folder, not a file' if path.is_dir() else 'no such file'}", 2)
     settings = get_settings()
     es = elasticsearch(settings)
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,8 @@ from leads.assessment.editions import Edition
 from leads.assessment.periods import Period, month_of
 from leads.assessment.render import render_html, render_pdf
 from leads.audit import record
-from leads.regions import Region, resolve
+from leads.batches import backfill_regions
+from leads.regions import Region, parse_region
 from leads.settings import Settings
 from leads.store import ensure_indices
 
@@ -28,11 +31,19 @@ class Written:
 
 
 def _write(path: Path, data: bytes) -> str:
-    """Written whole or not at all: a reader never sees half a report."""
+    """Written whole or not at all: a reader never sees half a report. The temporary
+    file is created new (never opened through a name someone planted in the folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return hashlib.sha256(data).hexdigest()
 
 
@@ -61,6 +72,7 @@ def write_report(
 
 def run_assessment(es: Any, settings: Settings, region: Region, period: Period) -> Assessment:
     ensure_indices(es, settings, KINDS)
+    backfill_regions(es, settings)
     return assess(es, settings, region, period)
 
 
@@ -82,5 +94,4 @@ def render_region(
 def render_month(es: Any, settings: Settings, region: str, day: date, who: str) -> list[Written]:
     """The DAG's task: ``region`` as configured ("CA", "GA/Fulton"), for the month of
     ``day``."""
-    state, _, county = region.partition("/")
-    return render_region(es, settings, resolve(state, county or None), month_of(day), who)
+    return render_region(es, settings, parse_region(region), month_of(day), who)

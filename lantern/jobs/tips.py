@@ -45,18 +45,24 @@ def ingest_tips(es: Any, settings: Settings, path: Path, who: str) -> TipsReport
     now = datetime.now(UTC)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     letters = []
+    first_line: dict[str, int] = {}  # tip id -> the line it was first read from
     for item in read_tips(path):
         report.read += 1
         tip: Tip | TipError
         if isinstance(item, RawTip):
-            tip = build_tip(item, _found(str(item.fields.get("text") or "")), path.name, sha,
-                            who, now)  # fmt: skip
+            keep = settings.retention_days_by_source.get(STAGE, settings.retention_days)
+            text = str(item.fields.get("text") or "")
+            tip = build_tip(item, _found(text), path.name, sha, who, now, keep)
+            if isinstance(tip, Tip) and tip.id in first_line:
+                tip = TipError(item.line, f"line {item.line}",
+                               f"the same tip as line {first_line[tip.id]}")  # fmt: skip
         else:
             tip = item
         if isinstance(tip, TipError):
             report.errors.append(f"{path.name}: {tip}")
             letters.append(dead_letter(STAGE, f"{path.name}:{tip.line}", str(tip), None, sha))
             continue
+        first_line[tip.id] = tip.line
         tip.links = link(es, settings, tip)
         tip.linked_at = datetime.now(UTC)
         report.tips.append(tip)
@@ -69,8 +75,10 @@ def ingest_tips(es: Any, settings: Settings, path: Path, who: str) -> TipsReport
         refresh=True,
     )
     report.stored = result.indexed
-    for letter in result.failed:
-        report.errors.append(f"{path.name}: tip {letter.record_id}: {letter.reason}")
+    refused = {letter.record_id: letter.reason for letter in result.failed}
+    for tip in [t for t in report.tips if t.id in refused]:
+        report.errors.append(f"{path.name}: tip at line {tip.line}: {refused[tip.id]}")
+    report.tips = [t for t in report.tips if t.id not in refused]
     record_dead_letters(es, settings, letters)
     record(
         es,

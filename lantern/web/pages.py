@@ -571,6 +571,7 @@ def register(app: FastAPI, ctx: Context) -> None:  # noqa: C901 - one route tabl
             rows=[h["_source"] for h in hits["hits"]],
             total=hits["total"]["value"],
             page=page,
+            more=page * PAGE_SIZE < hits["total"]["value"],
         )
 
     @app.get("/tips/{tip_id}", response_class=HTMLResponse)

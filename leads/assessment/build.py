@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import Elasticsearch
 
-from leads.assessment import change, labor, sex
+from leads.assessment import change, labor, sex, tips
 from leads.assessment.cells import Figure
 from leads.assessment.periods import Period
 from leads.assessment.scope import Scope
@@ -31,26 +31,29 @@ class Assessment:
 
 def assess(es: Elasticsearch, settings: Settings, region: Region, period: Period) -> Assessment:
     scope = Scope(es, settings, region, period)
-    fy, previous_fy = labor.data_years(scope)
-    where = sex.places(scope)
-    figures = [
-        sex.volume(scope),
-        sex.prevalence(scope, "sex"),
-        where,
-        sex.circuits(scope, sex.region_origin(where)),
-        sex.networks(scope),
-        sex.youth(scope),
-        labor.industries(scope, fy),
-        labor.by_county(scope, fy),
-        labor.season(scope, fy),
-        labor.flagged(scope),
-        labor.enforcement(scope),
-        labor.housing(scope, fy),
-        sex.prevalence(scope, "labor"),
-        labor.intermediaries(scope, fy),
-        change.headline(scope, fy, previous_fy),
-        change.tips(scope),
-    ]
+    try:
+        fy, previous_fy = labor.data_years(scope)
+        where = sex.places(scope)
+        figures = [
+            sex.volume(scope),
+            sex.prevalence(scope, "sex"),
+            where,
+            sex.circuits(scope, sex.region_origin(where)),
+            sex.networks(scope),
+            sex.youth(scope),
+            labor.industries(scope, fy),
+            labor.by_county(scope, fy),
+            labor.season(scope, fy),
+            labor.flagged(scope),
+            labor.enforcement(scope),
+            labor.housing(scope, fy),
+            sex.prevalence(scope, "labor"),
+            labor.intermediaries(scope, fy),
+            change.headline(scope, fy, previous_fy),
+            tips.channels(scope),
+        ]
+    finally:
+        scope.close()
     return Assessment(
         region, period, datetime.now(UTC), fy, previous_fy, figures, settings.index_prefix
     )

@@ -61,6 +61,7 @@ class Table:
     # leaves the whole table out rather than show them without their names.
     entity_rows: bool = False
     total_row: bool = False  # the last row is a total of the rows above
+    total_column: bool = False  # the last column is a total of the figures left of it
 
     def row(self, key: str) -> list[Cell]:
         """The row whose first cell reads ``key``."""

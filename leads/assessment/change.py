@@ -1,15 +1,12 @@
-"""Vulnerabilities and change: the headline figures against the previous period, and the
-tips received (full edition only)."""
+"""Vulnerabilities and change: the headline figures against the previous period."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from leads.assessment.cells import Cell, Change, Count, Figure, Query, Share, Table, Text
+from leads.assessment.cells import Change, Count, Figure, Query, Share, Table, Text
 from leads.assessment.periods import Period
-from leads.assessment.scope import MAX_BUCKETS, Scope, buckets
-
-CHANNELS = ("hotline", "911", "partner", "complaint")
+from leads.assessment.scope import MAX_BUCKETS, Scope, buckets, network_filters
 
 
 def _ads(scope: Scope, period: Period, asked: list[Query]) -> dict[str, int]:
@@ -28,15 +25,7 @@ def _ads(scope: Scope, period: Period, asked: list[Query]) -> dict[str, int]:
             },
             "labor": {"filter": {"term": {"domains": "labor"}}},
             "networks": {
-                "filter": {
-                    "bool": {
-                        "filter": [
-                            {"term": {"domains": "sex"}},
-                            {"term": {"network.relation": "identity"}},
-                            {"range": {"network.ads": {"gte": 2}}},
-                        ]
-                    }
-                },
+                "filter": {"bool": {"filter": [{"term": {"domains": "sex"}}, *network_filters()]}},
                 "aggs": {
                     "selectors": {"terms": {"field": "network.selector", "size": MAX_BUCKETS}}
                 },
@@ -94,7 +83,7 @@ def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
         ]  # fmt: skip
     )
     fy_label = f"FY{fy}" if fy else "no data"
-    before_label = f"FY{previous_fy}" if previous_fy else "no earlier year"
+    before_label = f"FY{previous_fy}" if previous_fy else f"FY{fy - 1 if fy else '?'}"
     for key, label in (
         ("applications", "H-2A/H-2B applications"),
         ("workers", "workers certified"),
@@ -102,9 +91,9 @@ def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
         rows.append(
             [
                 Text(f"{label} ({fy_label} against {before_label})"),
-                Count(jobs_before[key]),
-                Count(jobs_now[key]),
-                Change(jobs_now[key], jobs_before[key]),
+                Count(jobs_before[key]) if previous_fy else Text("not held"),
+                Count(jobs_now[key]) if fy else Text("not held"),
+                Change(jobs_now[key], jobs_before[key]) if fy and previous_fy else None,
             ]  # fmt: skip
         )
     return Figure(
@@ -118,59 +107,4 @@ def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
         tables=[Table(["measure", before_period.label, scope.period.label, "change"], rows)],
         queries=asked,
         data_hash=scope.fingerprint(asked),
-    )
-
-
-def tip_region(scope: Scope) -> dict[str, Any]:
-    if scope.region.county:
-        return {"term": {"county": scope.region.county}}
-    return {"term": {"state": scope.region.state}}
-
-
-def tips(scope: Scope) -> Figure:
-    asked: list[Query] = []
-    counts: dict[str, dict[str, int]] = {}
-    for name, period in (("now", scope.period), ("before", scope.period.previous())):
-        result = scope.search(
-            "tips",
-            {
-                "bool": {
-                    "filter": [
-                        tip_region(scope),
-                        {
-                            "range": {
-                                "received_at": {
-                                    "gte": period.start.isoformat(),
-                                    "lt": period.end.isoformat(),
-                                }
-                            }
-                        },  # fmt: skip
-                    ]
-                }
-            },
-            asked,
-            aggs={
-                "channels": {"terms": {"field": "channel", "size": len(CHANNELS) + 1}},
-                "linked": {"filter": {"exists": {"field": "links.kind"}}},
-            },
-        )
-        counts[name] = {b["key"]: b["doc_count"] for b in buckets(result, "channels")}
-        counts[name]["all tips"] = result["hits"]["total"]["value"]
-        counts[name]["linked to ads, networks or employers"] = result["aggregations"]["linked"][
-            "doc_count"
-        ]
-    rows: list[list[Cell]] = [
-        [Text(k), Count(counts["before"].get(k, 0)), Count(counts["now"].get(k, 0))]
-        for k in (*CHANNELS, "all tips", "linked to ads, networks or employers")
-    ]
-    return Figure(
-        key="tips.channels",
-        part="tips",
-        title="Tips received, by channel",
-        about="Tips from hotlines, 911, partners and complaints about the region, and how "
-        "many of them share a selector or an employer with what Lantern collected.",
-        tables=[Table(["channel", scope.period.previous().label, scope.period.label], rows)],
-        queries=asked,
-        data_hash=scope.fingerprint(asked),
-        full_only=True,
     )

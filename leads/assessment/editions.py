@@ -11,6 +11,7 @@ are left out, and the value lists in the queries are withheld.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from leads.stats import wilson
 
 SMALL = 3  # counts below this are suppressed in the shareable edition
 HIDDEN = "<3"
+SECONDARY = "(withheld)"  # hidden only so that totals cannot give a hidden count back
 Edition = Literal["full", "shareable"]
 
 
@@ -106,36 +108,115 @@ def _hides(cell: Cell) -> bool:
     return False
 
 
+def _value(cell: Cell) -> float:
+    match cell:
+        case Count(n=n):
+            return n
+        case Amount(value=v):
+            return v
+    return 0.0
+
+
+def _withheld(table: Table) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The cells the shareable edition hides: those under 3, and (secondary suppression)
+    enough others that no total minus the cells shown gives a hidden one back. A line
+    (row or column) with a total and exactly one hidden cell gets its smallest other
+    cell hidden too, or, with none left to hide, its total."""
+    rows = table.rows
+    primary = {(r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if _hides(cell)}
+    hideable = {
+        (r, c)
+        for r, row in enumerate(rows)
+        for c, cell in enumerate(row)
+        if isinstance(cell, Count | Amount)
+    }
+    last_row, last_col = len(rows) - 1, len(table.columns) - 1
+    lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []  # (cells, their total)
+    if table.total_row:
+        for c in range(len(table.columns)):
+            cells = [(r, c) for r in range(last_row) if (r, c) in hideable]
+            if cells and (last_row, c) in hideable:
+                lines.append((cells, (last_row, c)))
+    if table.total_column:
+        for r in range(len(rows)):
+            cells = [(r, c) for c in range(last_col) if (r, c) in hideable]
+            if cells and (r, last_col) in hideable:
+                lines.append((cells, (r, last_col)))
+    hidden, secondary = set(primary), set()
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            if total in hidden or sum(x in hidden for x in cells) != 1:
+                continue
+            shown = [x for x in cells if x not in hidden]
+            extra = min(shown, key=lambda x: (_value(rows[x[0]][x[1]]), x)) if shown else total
+            hidden.add(extra)
+            secondary.add(extra)
+            changed = True
+    return primary, secondary
+
+
 def shown_table(table: Table, edition: Edition) -> ShownTable | None:
     """The table as this edition shows it, or None when the edition leaves it out."""
     if edition == "shareable" and table.entity_rows:
         return None
     keep = list(range(len(table.columns)))
-    withheld = ""
     rows = table.rows
+    secondary: set[tuple[int, int]] = set()
+    withheld = ""
     if edition == "shareable":
         sensitive = {
             i for row in rows for i, c in enumerate(row) if isinstance(c, Text) and c.sensitive
         }
         keep = [i for i in keep if i not in sensitive]
-        if table.total_row and any(_hides(c) for row in rows[:-1] for c in row):
-            rows = rows[:-1]  # the total minus the rest would give a hidden count back
-            withheld = "The total is left out: it would give back a count under 3."
+        _, secondary = _withheld(table)
+        if secondary:
+            withheld = (
+                f"Cells marked {SECONDARY} are at least 3 but hidden: with the totals they "
+                "would give back a count under 3."
+            )
     numeric = [
         any(isinstance(row[i], Count | Amount | Share | Change) for row in rows) for i in keep
     ]
     return ShownTable(
         [table.columns[i] for i in keep],
-        [[show(row[i], edition) for i in keep] for row in rows],
+        [
+            [SECONDARY if (r, i) in secondary else show(row[i], edition) for i in keep]
+            for r, row in enumerate(rows)
+        ],
         numeric,
         table.caption,
         withheld,
     )
 
 
+def visible(table: Table, edition: Edition) -> Callable[[str, str], bool]:
+    """Whether the edition's table shows the value in a row (by its first cell) and a
+    column: what a picture of the table may draw."""
+    if edition == "full":
+        return lambda row, column: True
+    shown = shown_table(table, edition)
+    if shown is None:
+        return lambda row, column: False
+    cells = {
+        (r[0], column): value not in (HIDDEN, SECONDARY)
+        for r in shown.rows
+        for column, value in zip(shown.columns, r, strict=True)
+    }
+    return lambda row, column: cells.get((row, column), False)
+
+
 # Fields whose values name someone or something to look at: their value lists are
 # withheld from the queries printed in the shareable edition.
-SENSITIVE_FIELDS = {"selectors", "network.selector", "case_numbers", "case_number", "agent_key"}
+SENSITIVE_FIELDS = {
+    "selectors",
+    "selector",
+    "network.selector",
+    "case_numbers",
+    "case_number",
+    "agent_key",
+}
 WITHHELD = "(values withheld)"
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from leads.assessment.cells import Amount, Cell, Count, Figure, Picture, Query, Table, Text
+from leads.assessment.periods import month_after, months
 from leads.assessment.scope import MAX_BUCKETS, Scope, buckets
 from leads.regions import counties
 
 NAICS_FILE = Path(__file__).parents[1] / "data" / "naics_sectors.tsv"
 MANY_EMPLOYERS = 3  # an agent filing for this many employers in the region is listed
+MAX_MONTHS = 36  # a season drawn month by month (one fiscal year's applications span ~24)
 WHD_YEARS = 5  # WHD findings that ended within this many years before the period's end
 DEBARMENT_YEARS = 3  # debarments that ended within this many years still matter (successors)
 
@@ -39,24 +41,27 @@ def sector_of(naics: str | None, sectors: dict[str, str]) -> str:
 
 
 def data_years(scope: Scope) -> tuple[int | None, int | None]:
-    """The latest fiscal year of applications held for the region up to the period's end,
-    and the one before it."""
-    result = scope.es.search(
-        index=scope.settings.index("gw-records"),
-        size=0,
-        query={
+    """The latest complete fiscal year of applications held for the region by the
+    period's end, and the year before it if that is held too (never an older one: a
+    comparison across a gap of years would read as change)."""
+    result = scope.search(
+        "gw-records",
+        {
             "bool": {
                 "filter": [
                     scope.record_region(),
                     {"terms": {"dataset": ["h2a", "h2b"]}},
-                    {"range": {"fiscal_year": {"lte": scope.period.fiscal_year}}},
+                    {"range": {"fiscal_year": {"lte": scope.period.last_complete_fiscal_year}}},
                 ]
             }
         },
+        None,
         aggs={"years": {"terms": {"field": "fiscal_year", "size": 100, "order": {"_key": "desc"}}}},
     )
-    years = [int(b["key"]) for b in result["aggregations"]["years"]["buckets"]]
-    return (years[0] if years else None, years[1] if len(years) > 1 else None)
+    years = [int(b["key"]) for b in buckets(result, "years")]
+    if not years:
+        return None, None
+    return years[0], (years[0] - 1 if years[0] - 1 in years else None)
 
 
 def employers_by_case(
@@ -125,7 +130,7 @@ def industries(scope: Scope, fy: int | None) -> Figure:
             Text(code),
             Text(sectors.get(code, "not in the NAICS list")),
             Count(groups[code]["applications"]),
-            Count(groups[code]["workers"]),
+            Amount(groups[code]["workers"], groups[code]["applications"]),
             Count(len(groups[code]["employers"])),
         ]  # fmt: skip
         for code in order
@@ -136,7 +141,10 @@ def industries(scope: Scope, fy: int | None) -> Figure:
             Text("all"),
             Text(""),
             Count(sum(g["applications"] for g in groups.values())),
-            Count(sum(g["workers"] for g in groups.values())),
+            Amount(
+                sum(g["workers"] for g in groups.values()),
+                sum(g["applications"] for g in groups.values()),
+            ),  # fmt: skip
             Count(len(everyone)),
         ]  # fmt: skip
     )
@@ -159,6 +167,8 @@ def industries(scope: Scope, fy: int | None) -> Figure:
             "hbars",
             {
                 "labels": [f"{c} {sectors.get(c, '')}"[:40] for c in order],
+                "keys": order,
+                "column": "workers certified",
                 "values": [groups[c]["workers"] for c in order],
                 "xlabel": "workers certified",
             },
@@ -189,8 +199,8 @@ def by_county(scope: Scope, fy: int | None) -> Figure:
             if b["key"]:
                 values[b["key"]] = workers
             label = names.get(b["key"], "county not known") if b["key"] else "county not known"
-            rows.append([Text(label), Count(b["doc_count"]), Count(workers)])
-    rows.sort(key=lambda r: (r[0].value == "county not known", -r[2].n, r[0].value))
+            rows.append([Text(label), Count(b["doc_count"]), Amount(workers, b["doc_count"])])
+    rows.sort(key=lambda r: (r[0].value == "county not known", -r[2].value, r[0].value))
     return Figure(
         key="labor.counties",
         part="labor",
@@ -207,6 +217,8 @@ def by_county(scope: Scope, fy: int | None) -> Figure:
                 "state": scope.region.state,
                 "county": scope.region.county,
                 "values": values,
+                "names": names,
+                "column": "workers certified",
                 "label": "workers certified",
             },  # fmt: skip
         ),
@@ -214,17 +226,9 @@ def by_county(scope: Scope, fy: int | None) -> Figure:
     )
 
 
-def _months(first: date, last: date, limit: int = 18) -> list[date]:
-    out: list[date] = []
-    m = date(first.year, first.month, 1)
-    while m <= last and len(out) < limit:
-        out.append(m)
-        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
-    return out
-
-
 def season(scope: Scope, fy: int | None) -> Figure:
     asked: list[Query] = []
+    notes = [_fy_note(fy)]
     rows: list[list[Any]] = []
     labels: list[str] = []
     values: list[int] = []
@@ -236,13 +240,17 @@ def season(scope: Scope, fy: int | None) -> Figure:
             aggs={"first": {"min": {"field": "starts"}}, "last": {"max": {"field": "ends"}}},
         )["aggregations"]
         if span["first"]["value"] is not None and span["last"]["value"] is not None:
-            months = _months(
+            span_months = months(
                 date.fromisoformat(span["first"]["value_as_string"][:10]),
                 date.fromisoformat(span["last"]["value_as_string"][:10]),
             )
+            if len(span_months) > MAX_MONTHS:  # a mistyped end date, not a season
+                notes.append(f"Only the first {MAX_MONTHS} months are shown: some employment "
+                             f"periods run to {span_months[-1]:%B %Y}.")  # fmt: skip
+                span_months = span_months[:MAX_MONTHS]
             filters = {}
-            for m in months:
-                after = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+            for m in span_months:
+                after = month_after(m.year, m.month)
                 filters[m.isoformat()[:7]] = {
                     "bool": {
                         "filter": [
@@ -265,7 +273,8 @@ def season(scope: Scope, fy: int | None) -> Figure:
             for month, b in sorted(result["aggregations"]["months"]["buckets"].items()):
                 labels.append(month)
                 values.append(int(b["workers"]["value"]))
-                rows.append([Text(month), Count(b["doc_count"]), Count(int(b["workers"]["value"]))])
+                workers = int(b["workers"]["value"])
+                rows.append([Text(month), Count(b["doc_count"]), Amount(workers, b["doc_count"])])
     return Figure(
         key="labor.season",
         part="labor",
@@ -275,8 +284,16 @@ def season(scope: Scope, fy: int | None) -> Figure:
         tables=[Table(["month", "applications at work", "workers certified"], rows)],
         queries=asked,
         data_hash=scope.fingerprint(asked),
-        picture=Picture("bars", {"x": labels, "values": values, "ylabel": "workers certified"}),
-        notes=[_fy_note(fy)],
+        picture=Picture(
+            "bars",
+            {
+                "x": labels,
+                "values": values,
+                "ylabel": "workers certified",
+                "column": "workers certified",
+            },  # fmt: skip
+        ),
+        notes=notes,
     )
 
 
@@ -382,10 +399,17 @@ def enforcement(scope: Scope) -> Figure:
         size=MAX_BUCKETS,
         sort=[{"ends": "desc"}, {"id": "asc"}],
         source=["names", "starts", "ends", "program", "values.violation"],
-        aggs={"active": {"filter": {"range": {"ends": {"gte": scope.period.start.isoformat()}}}}},
     )
     cases = whd["hits"]["total"]["value"]
-    n_debarred = debarred["hits"]["total"]["value"]
+    # One debarment appears once per published list that carries it: count it once.
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
+    for hit in debarred["hits"]["hits"]:
+        r = hit["_source"]
+        unique.setdefault(((r["names"] or [""])[0].upper(), r.get("starts") or ""), r)
+    n_debarred = len(unique)
+    in_force = sum(
+        1 for r in unique.values() if (r.get("ends") or "") >= scope.period.start.isoformat()
+    )
     w = whd["aggregations"]
     summary: list[list[Any]] = [
         [Text(f"WHD cases with findings ending in the {WHD_YEARS} years before the period's end"),
@@ -394,7 +418,7 @@ def enforcement(scope: Scope) -> Figure:
         [Text("back wages assessed in them"), Amount(w["back_wages"]["value"], cases, "$")],
         [Text(f"debarments in force or ended within {DEBARMENT_YEARS} years"), Count(n_debarred)],
         [Text("debarments in force during the period"),
-         Count(debarred["aggregations"]["active"]["doc_count"])],
+         Count(in_force)],
     ]  # fmt: skip
     detail: list[list[Any]] = []
     for hit in whd["hits"]["hits"]:
@@ -405,8 +429,7 @@ def enforcement(scope: Scope) -> Figure:
              Text(f"{r.get('violations') or 0} violations, "
                   f"${r.get('back_wages') or 0:,.0f} back wages")]
         )  # fmt: skip
-    for hit in debarred["hits"]["hits"]:
-        r = hit["_source"]
+    for r in unique.values():
         reason = (r.get("values") or {}).get("violation") or ""
         detail.append(
             [Text("; ".join(r["names"]), sensitive=True), Text(f"debarment ({r['program']})"),
@@ -531,7 +554,7 @@ def intermediaries(scope: Scope, fy: int | None) -> Figure:
             [Text("agents and attorneys filing in the region"), Count(len(agents))],
             [Text(f"of them filing for {MANY_EMPLOYERS} employers or more"), Count(len(many))],
             [Text("most employers one agent filed for"),
-             Count(max((len(v[0]) for v in per_agent.values()), default=0))],
+             Amount(max((len(v[0]) for v in per_agent.values()), default=0), len(agents))],
         ]  # fmt: skip
         detail = [
             [Text(agent, sensitive=True), Count(len(employers)), Count(filed)]

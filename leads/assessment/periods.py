@@ -28,24 +28,28 @@ class Period:
         return parse_period(str(int(self.label) - 1))
 
     @property
-    def fiscal_year(self) -> int:
-        """The federal fiscal year of the period's last day (it starts on 1 October)."""
-        last = date.fromordinal(self.end.toordinal() - 1)
-        return last.year + 1 if last.month >= 10 else last.year
+    def last_complete_fiscal_year(self) -> int:
+        """The latest federal fiscal year (1 October to 30 September) that ended by the
+        period's end: DOL's disclosure files of a year still running are partial."""
+        return self.end.year if self.end.month >= 10 else self.end.year - 1
 
 
-def _month_after(year: int, month: int) -> date:
+def month_after(year: int, month: int) -> date:
+    """The first day of the month after ``year``-``month``."""
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
 def parse_period(text: str) -> Period:
     value = text.strip().upper()
+    first = value[:4]
+    if first.isdigit() and not 1900 <= int(first) <= 2100:
+        raise PeriodError(f"period {text!r} is not a year Lantern can hold data for (1900 to 2100)")
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", value):
         year, q = int(m[1]), int(m[2])
-        return Period(value, date(year, 3 * q - 2, 1), _month_after(year, 3 * q))
+        return Period(value, date(year, 3 * q - 2, 1), month_after(year, 3 * q))
     if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value):
         year, month = int(m[1]), int(m[2])
-        return Period(value, date(year, month, 1), _month_after(year, month))
+        return Period(value, date(year, month, 1), month_after(year, month))
     if m := re.fullmatch(r"(\d{4})", value):
         return Period(value, date(int(m[1]), 1, 1), date(int(m[1]) + 1, 1, 1))
     raise PeriodError(f"period {text!r} is not a quarter (2026-Q3), a month (2026-07) or a year")
@@ -53,3 +57,13 @@ def parse_period(text: str) -> Period:
 
 def month_of(day: date) -> Period:
     return parse_period(f"{day.year}-{day.month:02d}")
+
+
+def months(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s to ``last``'s, both included."""
+    out: list[date] = []
+    m = date(first.year, first.month, 1)
+    while m <= last:
+        out.append(m)
+        m = month_after(m.year, m.month)
+    return out

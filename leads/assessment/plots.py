@@ -1,9 +1,10 @@
 """The report's pictures as PNG, drawn offline with matplotlib.
 
 Maps are drawn from the places' coordinates over the Census boundaries in
-``leads.regions``: no tiles, no network. Every picture is drawn for one edition: in the
-shareable one a count under 3 is not drawn at all (a bar's height or a dot's size would
-give it away), and the caption says so.
+``leads.regions``: no tiles, no network. Every picture is drawn for one edition, from
+what that edition's table shows: a value the table hides (``<3``, or withheld so that a
+total cannot give one back) is not drawn at all, since a bar's height, a dot's size or a
+line's width would give it away. ``Keep(row, column)`` says what the table shows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 from leads.assessment.cells import Picture
 from leads.regions import Shape, county_shapes, state_shapes
 
-SMALL = 3  # the shareable edition's threshold (editions.SMALL)
 GRADE_COLOURS = {
     "validated predictor": "#1b5e20",
     "research flag": "#2e7d32",
@@ -28,8 +28,11 @@ GRADE_COLOURS = {
 LOWER_48 = (-125.0, -66.5, 24.0, 49.8)  # lon min, lon max, lat min, lat max
 
 
-def _shown(n: float, shareable: bool) -> float:
-    return 0 if shareable and n < SMALL else n
+Keep = Callable[[str, str], bool]
+
+
+def everything(row: str, column: str) -> bool:
+    return True
 
 
 def _figure(width: float, height: float) -> Any:
@@ -46,11 +49,11 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def draw(picture: Picture, shareable: bool) -> bytes | None:
+def draw(picture: Picture, keep: Keep = everything) -> bytes | None:
     """The picture as PNG bytes, or None when there is nothing to draw."""
     import matplotlib
 
-    drawers: dict[str, Callable[[dict[str, Any], bool], Any]] = {
+    drawers: dict[str, Callable[[dict[str, Any], Keep], Any]] = {
         "stacked_bars": _stacked_bars,
         "hbars": _hbars,
         "bars": _bars,
@@ -60,19 +63,19 @@ def draw(picture: Picture, shareable: bool) -> bytes | None:
     }
     # Collected text must never be read as mathtext ("$…$") or any other markup.
     with matplotlib.rc_context({"text.parse_math": False, "font.size": 8}):
-        fig = drawers[picture.kind](picture.data, shareable)
+        fig = drawers[picture.kind](picture.data, keep)
         return None if fig is None else _png(fig)
 
 
-def _stacked_bars(data: dict[str, Any], shareable: bool) -> Any:
+def _stacked_bars(data: dict[str, Any], keep: Keep) -> Any:
     x: list[str] = data["x"]
-    if not x:
+    if not x or not data["series"]:
         return None
     fig = _figure(7.2, 3.0)
     ax = fig.add_subplot()
     bottom = [0.0] * len(x)
     for name, values in data["series"].items():
-        shown = [_shown(v, shareable) for v in values]
+        shown = [v if keep(week, name) else 0 for week, v in zip(x, values, strict=True)]
         ax.bar(range(len(x)), shown, bottom=bottom, label=name, width=0.8)
         bottom = [b + s for b, s in zip(bottom, shown, strict=True)]
     ax.set_xticks(range(len(x)), [w[5:] for w in x], rotation=60)
@@ -82,11 +85,14 @@ def _stacked_bars(data: dict[str, Any], shareable: bool) -> Any:
     return fig
 
 
-def _hbars(data: dict[str, Any], shareable: bool) -> Any:
+def _hbars(data: dict[str, Any], keep: Keep) -> Any:
     labels: list[str] = data["labels"]
     if not labels:
         return None
-    values = [_shown(v, shareable) for v in data["values"]]
+    values = [
+        v if keep(key, data["column"]) else 0
+        for key, v in zip(data["keys"], data["values"], strict=True)
+    ]
     groups: list[str] | None = data.get("groups")
     colours = [GRADE_COLOURS.get(g, "#546e7a") for g in groups] if groups else "#546e7a"
     fig = _figure(7.2, 0.6 + 0.28 * len(labels))
@@ -106,13 +112,14 @@ def _hbars(data: dict[str, Any], shareable: bool) -> Any:
     return fig
 
 
-def _bars(data: dict[str, Any], shareable: bool) -> Any:
+def _bars(data: dict[str, Any], keep: Keep) -> Any:
     x: list[str] = data["x"]
     if not x:
         return None
     fig = _figure(7.2, 2.6)
     ax = fig.add_subplot()
-    ax.bar(range(len(x)), [_shown(v, shareable) for v in data["values"]], color="#2e7d32")
+    shown = [v if keep(k, data["column"]) else 0 for k, v in zip(x, data["values"], strict=True)]
+    ax.bar(range(len(x)), shown, color="#2e7d32")
     ax.set_xticks(range(len(x)), x, rotation=60)
     ax.set_ylabel(data["ylabel"])
     ax.spines[["top", "right"]].set_visible(False)
@@ -151,13 +158,16 @@ def _state_map(ax: Any, state: str, county: str | None) -> None:
     _frame(ax, _bounds(shapes))
 
 
-def _region_map(data: dict[str, Any], shareable: bool) -> Any:
-    points = [p for p in data["points"] if _shown(p["ads"], shareable)]
+def _region_map(data: dict[str, Any], keep: Keep) -> Any:
+    points = [p for p in data["points"] if keep(p["place"], "ads")]
     fig = _figure(6.0, 5.0)
     ax = fig.add_subplot()
     _state_map(ax, data["state"], data.get("county"))
     for p in sorted(points, key=lambda p: -p["ads"]):
-        colour = "#c62828" if p["sex"] else "#1565c0" if p["labor"] else "#616161"
+        # The colour says "some" only where the table may say how many.
+        sex = p["sex"] and keep(p["place"], "with sex indicators")
+        labor = p["labor"] and keep(p["place"], "with labor indicators")
+        colour = "#c62828" if sex else "#1565c0" if labor else "#616161"
         ax.scatter(p["lon"], p["lat"], s=20 + 12 * math.sqrt(p["ads"]), color=colour,
                    alpha=0.75, edgecolors="white", linewidths=0.5, zorder=3)  # fmt: skip
         ax.annotate(p["place"].rsplit(", ", 1)[0], (p["lon"], p["lat"]), fontsize=7,
@@ -171,8 +181,8 @@ def _region_map(data: dict[str, Any], shareable: bool) -> Any:
     return fig
 
 
-def _circuit_map(data: dict[str, Any], shareable: bool) -> Any:
-    flows = [f for f in data["flows"] if _shown(f["ads"], shareable)]
+def _circuit_map(data: dict[str, Any], keep: Keep) -> Any:
+    flows = [f for f in data["flows"] if keep(f["place"], "ads there")]
     origin = data.get("origin")
     if origin is None or not flows:
         return None
@@ -184,8 +194,9 @@ def _circuit_map(data: dict[str, Any], shareable: bool) -> Any:
              facecolor="#fff3e0", edgecolor="#e65100", linewidth=0.8)  # fmt: skip
     ox, oy = origin
     for f in flows:
+        shared = f["selectors"] if keep(f["place"], "selectors shared") else 0
         ax.plot([ox, f["lon"]], [oy, f["lat"]], color="#c62828", alpha=0.6,
-                linewidth=0.8 + 1.2 * math.sqrt(f["selectors"]), zorder=2)  # fmt: skip
+                linewidth=0.8 + 1.2 * math.sqrt(shared), zorder=2)  # fmt: skip
         ax.scatter(f["lon"], f["lat"], s=18 + 10 * math.sqrt(f["ads"]), color="#c62828", zorder=3)
         ax.annotate(f["place"], (f["lon"], f["lat"]), fontsize=7, xytext=(4, 3),
                     textcoords="offset points", zorder=4)  # fmt: skip
@@ -198,11 +209,12 @@ def _circuit_map(data: dict[str, Any], shareable: bool) -> Any:
     return fig
 
 
-def _choropleth(data: dict[str, Any], shareable: bool) -> Any:
+def _choropleth(data: dict[str, Any], keep: Keep) -> Any:
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
-    values = {k: v for k, v in data["values"].items() if _shown(v, shareable)}
+    names = data["names"]
+    values = {k: v for k, v in data["values"].items() if keep(names.get(k, ""), data["column"])}
     fig = _figure(6.0, 5.0)
     ax = fig.add_subplot()
     shapes = county_shapes(data["state"])

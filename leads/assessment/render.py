@@ -14,7 +14,7 @@ from typing import Any
 
 from leads.assessment.build import Assessment
 from leads.assessment.cells import Figure
-from leads.assessment.editions import Edition, figures_of, redact, shown_table
+from leads.assessment.editions import Edition, figures_of, redact, shown_table, visible
 from leads.assessment.plots import draw
 
 PARTS = [
@@ -72,13 +72,15 @@ def _figure_html(figure: Figure, edition: Edition, number: str) -> str:
     for note in figure.notes:
         out.append(f'<p class="note">{_e(note)}</p>')
     if figure.picture is not None:
-        png = draw(figure.picture, edition == "shareable")
+        png = draw(figure.picture, visible(figure.tables[0], edition))
         if png is not None:
             alt = f"{figure.title} (picture)"
             src = "data:image/png;base64," + base64.b64encode(png).decode()
             out.append(f'<figure><img alt="{_e(alt)}" src="{src}">')
             if edition == "shareable":
-                out.append('<figcaption class="note">Counts under 3 are not drawn.</figcaption>')
+                out.append(
+                    '<figcaption class="note">What the table hides is not drawn.</figcaption>'
+                )
             out.append("</figure>")
     for table in figure.tables:
         shown = shown_table(table, edition)

@@ -7,12 +7,19 @@ import statistics
 from datetime import date, timedelta
 from typing import Any
 
-from leads.assessment.cells import Cell, Count, Figure, Picture, Query, Share, Table, Text
-from leads.assessment.scope import MAX_BUCKETS, Scope, buckets
+from leads.assessment.cells import Amount, Cell, Count, Figure, Picture, Query, Share, Table, Text
+from leads.assessment.scope import (
+    IDENTITY_SELECTORS,
+    MAX_BUCKETS,
+    Scope,
+    buckets,
+    network_filters,
+)
 from leads.regions import county_of, state_of
 from leads.taxonomy import GRADES, load_taxonomy
 
-# Stated ages that read as 18 or just over: where a minor presented as adult shows up.
+# Stated ages of 19 or under (12 to 19): where a minor presented as an adult shows up,
+# and the rare ad that states a minor's age outright.
 NEAR_18 = [str(age) for age in range(12, 20)]
 MAX_SOURCES = 6  # sources drawn as their own series; the rest are summed as "other"
 
@@ -48,7 +55,8 @@ def volume(scope: Scope) -> Figure:
     weeks: list[str] = []
     for week in buckets(result, "weeks"):
         counts = {b["key"]: b["doc_count"] for b in buckets(week, "sources")}
-        start = week["key_as_string"][:10]
+        # Weeks start on Monday: the first one may begin before the period does.
+        start = max(week["key_as_string"][:10], p.start.isoformat())
         weeks.append(start)
         row: list[Any] = [Text(start)]
         for name in columns[1:-1]:
@@ -70,7 +78,7 @@ def volume(scope: Scope) -> Figure:
         title="Ads and posts pointing to the region, by week and source",
         about="Every collected ad or post that names a place in the region, counted by the "
         "week it was posted (or first fetched) and the source it came from.",
-        tables=[Table(columns, rows, total_row=True)],
+        tables=[Table(columns, rows, total_row=True, total_column=True)],
         queries=asked,
         data_hash=scope.fingerprint(asked),
         picture=Picture("stacked_bars", {"x": weeks, "series": series, "ylabel": "ads"}),
@@ -131,6 +139,8 @@ def prevalence(scope: Scope, domain: str) -> Figure:
             "hbars",
             {
                 "labels": order,
+                "keys": order,
+                "column": "ads",
                 "values": [counts.get(k, 0) for k in order],
                 "groups": [taxonomy[k].grade for k in order],
                 "xlabel": "ads",
@@ -235,11 +245,21 @@ def identity_selectors(scope: Scope, asked: list[Query]) -> list[str]:
         asked,
         aggs={
             "selectors": {
-                "terms": {"field": "selectors", "exclude": "template:.*", "size": MAX_BUCKETS}
+                "terms": {"field": "selectors", "include": IDENTITY_SELECTORS, "size": MAX_BUCKETS}
             }
         },
     )
-    return [b["key"] for b in buckets(result, "selectors")]
+    found = [b["key"] for b in buckets(result, "selectors")]
+    if not found:
+        return []
+    # Hubs (a hotline, a platform's own number) are left out, as linking leaves them out.
+    hubs = scope.search(
+        "entities",
+        {"bool": {"filter": [{"terms": {"selector": found}}, {"term": {"hub": True}}]}},
+        asked,
+        aggs={"hubs": {"terms": {"field": "selector", "size": MAX_BUCKETS}}},
+    )
+    return sorted(set(found) - {b["key"] for b in buckets(hubs, "hubs")})
 
 
 def circuits(scope: Scope, origin: tuple[float, float] | None) -> Figure:
@@ -263,7 +283,7 @@ def circuits(scope: Scope, origin: tuple[float, float] | None) -> Figure:
                         "terms": {
                             "field": "selectors",
                             "include": selectors,
-                            "size": len(selectors),
+                            "size": MAX_BUCKETS,
                         }
                     }
                 }  # fmt: skip
@@ -319,12 +339,7 @@ def networks(scope: Scope) -> Figure:
     asked: list[Query] = []
     active = scope.search(
         "leads",
-        scope.ads(
-            None,
-            {"term": {"domains": "sex"}},
-            {"term": {"network.relation": "identity"}},
-            {"range": {"network.ads": {"gte": 2}}},
-        ),
+        scope.ads(None, {"term": {"domains": "sex"}}, *network_filters()),
         asked,
         aggs={
             "networks": {
@@ -347,7 +362,7 @@ def networks(scope: Scope) -> Figure:
             asked,
             aggs={
                 "networks": {
-                    "terms": {"field": "network.selector", "size": len(selectors)},
+                    "terms": {"field": "network.selector", "size": MAX_BUCKETS},
                     "aggs": {"first": {"min": {"field": "seen_at"}}},
                 }
             },
@@ -378,8 +393,12 @@ def networks(scope: Scope) -> Figure:
         [Text("networks active in the region"), Count(len(found))],
         [Text("new this period (first ad in the period)"), Count(new)],
         [Text("spanning two states or more"), Count(spread)],
-        [Text("ads in the largest network"), Count(max(sizes, default=0))],
-        [Text("median ads per network"), Count(int(statistics.median(sizes)) if sizes else 0)],
+        # Sizes rest on the networks counted: with fewer than 3, one size is one network's.
+        [Text("ads in the largest network"), Amount(max(sizes, default=0), len(found))],
+        [
+            Text("median ads per network"),
+            Amount(statistics.median(sizes) if sizes else 0, len(found)),
+        ],  # fmt: skip
     ]
     return Figure(
         key="sex.networks",
@@ -434,7 +453,7 @@ def youth(scope: Scope) -> Figure:
          Share(aggs["youth"]["doc_count"], n)],
         [Text("a stated age of 19 or under"), Count(aggs["near_18"]["doc_count"]),
          Share(aggs["near_18"]["doc_count"], n)],
-        [Text("ads with sex-trafficking indicators"), Count(n), Share(n, n)],
+        [Text("ads with sex-trafficking indicators"), Count(n), None],
     ]  # fmt: skip
     return Figure(
         key="sex.youth",

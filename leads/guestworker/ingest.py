@@ -90,7 +90,7 @@ def read_records(path: Path, sha: str, report: FileReport) -> Iterator[GwRecord 
 
 # Bumped when a record gains fields read from the same rows: a file loaded by an older
 # version counts as not loaded, so the next run reads it again (same ids, overwritten).
-RECORDS_VERSION = 2
+RECORDS_VERSION = 3
 
 
 def _loaded(entry: dict[str, Any]) -> bool:

@@ -57,6 +57,7 @@ class GwRecord(Strict):
     workers_certified: int | None = None
     housing_occupancy: int | None = None
     labor_contractor: bool | None = None
+    certified: bool | None = None  # False: denied or withdrawn (from CASE_STATUS)
     starts: str | None = None
     ends: str | None = None
     back_wages: float | None = None
@@ -166,6 +167,16 @@ def from_row(
     )
 
 
+def _certified(status: Any) -> bool | None:
+    """OFLC's CASE_STATUS as certified (fully or partly) or not (denied, withdrawn)."""
+    text = str(status or "").lower()
+    if "denied" in text or "withdrawn" in text:
+        return False
+    if "certification" in text or "certified" in text:
+        return True
+    return None
+
+
 def _facts(dataset: Dataset, v: dict[str, Any], state: Any) -> dict[str, Any]:
     site_state = v.get("worksite_state") or v.get("housing_state") or state
     site_state = str(site_state).upper()[:2] if site_state else None
@@ -180,6 +191,7 @@ def _facts(dataset: Dataset, v: dict[str, Any], state: Any) -> dict[str, Any]:
         "workers_certified": v.get("workers_certified"),
         "housing_occupancy": v.get("housing_occupancy"),
         "labor_contractor": v.get("labor_contractor"),
+        "certified": _certified(v.get("case_status")),
         "starts": v.get(starts),
         "ends": v.get(ends),
         "back_wages": v.get("back_wages"),
