@@ -4,6 +4,7 @@ kept beside the earlier ones under ``LANTERN_ASSESSMENTS_DIR``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pendulum
@@ -34,10 +35,12 @@ def lantern_assessment() -> None:
         from lantern.jobs.assessment import render_month
 
         context = get_current_context()
-        # The run covers the month that ended as it starts (its data interval).
-        start = context.get("data_interval_start") or context["logical_date"]
+        # The month that ended as the run starts: the day before the data interval's
+        # end, whichever timetable @monthly resolves to (a cron trigger's interval is
+        # the run time itself; a data-interval timetable's ends on the 1st).
+        end = context.get("data_interval_end") or context["logical_date"]
         es, settings = common.elasticsearch()
-        written = render_month(es, settings, region, start.date(), "airflow")
+        written = render_month(es, settings, region, (end - timedelta(days=1)).date(), "airflow")
         # Paths and hashes in the task's return (XCom): small, and enough to find them.
         return {str(w.path): w.sha256 for w in written}
 

@@ -103,7 +103,9 @@ def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
         about=f"The headline figures for {scope.period.label} against {before_period.label} "
         "(guest-worker figures: the latest fiscal year against the one before). A change "
         "is given with a 95% interval for the ratio when both counts are large enough; "
-        "with small counts, chance alone moves figures a lot.",
+        "with small counts, chance alone moves figures a lot. Networks are counted as "
+        "linking sees them today: a network that grew since is counted in the earlier "
+        "period only where one of its ads was seen then.",
         tables=[Table(["measure", before_period.label, scope.period.label, "change"], rows)],
         queries=asked,
         data_hash=scope.fingerprint(asked),

@@ -161,6 +161,18 @@ def render_html(a: Assessment, edition: Edition) -> str:
         )
         + "</p>",
     ]
+    if a.region.county:
+        out.append(
+            '<p class="note">'
+            + _e(
+                "A county report counts an ad when it names a place Lantern's gazetteer puts "
+                "in the county (cities of 15,000 people or more), and an application when "
+                "its worksite county, or its worksite city, is in the county. Ads and "
+                "applications naming only a smaller town are not counted here: read the "
+                "state's report beside this one."
+            )
+            + "</p>"
+        )
     figures = figures_of(a.figures, edition)
     toc = ['<ol class="toc">']
     for part, heading in PARTS:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from leads.ids import stable_id
-from leads.regions import county_of_city
+from leads.regions import RegionError, county_of_city, resolve
 from leads.validation import Strict
 
 Dataset = Literal["h2a", "h2b", "whd", "debarment", "job_orders"]
@@ -167,6 +167,19 @@ def from_row(
     )
 
 
+def _county(county: Any, city: Any, state: str | None) -> str | None:
+    """The worksite's county FIPS: from its county column when the file has one, else
+    from its city when the gazetteer knows the city (15,000 people or more)."""
+    if not state:
+        return None
+    if county:
+        try:
+            return resolve(state, str(county)).county
+        except RegionError:
+            pass
+    return county_of_city(str(city), state) if city else None
+
+
 def _certified(status: Any) -> bool | None:
     """OFLC's CASE_STATUS as certified (fully or partly) or not (denied, withdrawn)."""
     text = str(status or "").lower()
@@ -186,7 +199,7 @@ def _facts(dataset: Dataset, v: dict[str, Any], state: Any) -> dict[str, Any]:
     naics = str(v["naics_code"]).strip() if v.get("naics_code") else None
     return {
         "worksite_state": site_state,
-        "county": county_of_city(str(site_city), site_state) if site_city and site_state else None,
+        "county": _county(v.get("worksite_county"), site_city, site_state),
         "naics": naics if naics and naics.isdigit() else None,
         "workers_certified": v.get("workers_certified"),
         "housing_occupancy": v.get("housing_occupancy"),
