@@ -160,7 +160,7 @@ def _assessment_demo(settings: Settings) -> None:
     period = parse_period(f"{anchor.year}-Q{(anchor.month - 1) // 3 + 1}").label
     tips = write_sample_tips(settings.data_dir / "demo-tips" / "sample_tips.jsonl", anchor)
     print("\nTips from a hotline, 911, a partner and a complaint (fictional), linked:")
-    _lantern("tips", "ingest", str(tips))
+    _lantern("tips", "ingest", str(tips), errors=True)
     print(f"\nThe threat assessment of {DEMO_REGION} for {period}, both editions:")
     folder = settings.assessments_path / "demo"
     for edition in ("full", "shareable"):
@@ -172,7 +172,9 @@ def _assessment_demo(settings: Settings) -> None:
             )
 
 
-def _lantern(*args: str, env: dict[str, str] | None = None, who: str = "") -> str:
+def _lantern(
+    *args: str, env: dict[str, str] | None = None, who: str = "", errors: bool = False
+) -> str:
     """One ``lantern`` command as a user types it, printed, run, its output shown."""
     shown = " ".join(f"'{a}'" if " " in a else a for a in args)
     print(f"{who}$ lantern {shown}", flush=True)
@@ -184,6 +186,8 @@ def _lantern(*args: str, env: dict[str, str] | None = None, who: str = "") -> st
         env={**os.environ, **(env or {})},
     )
     print((result.stdout or "").rstrip())
+    if errors and result.returncode == 0 and result.stderr:
+        print(result.stderr.rstrip())  # the one-line refusals a user would see
     if result.returncode != 0:
         print((result.stderr or "")[-2000:], file=sys.stderr)
         raise SystemExit(f"demo: lantern {args[0]} {args[1]} failed")

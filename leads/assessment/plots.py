@@ -210,8 +210,9 @@ def _circuit_map(data: dict[str, Any], keep: Keep) -> Any:
 
 
 def _choropleth(data: dict[str, Any], keep: Keep) -> Any:
+    import numpy as np
     from matplotlib import colormaps
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import ListedColormap, Normalize
 
     names = data["names"]
     values = {k: v for k, v in data["values"].items() if keep(names.get(k, ""), data["column"])}
@@ -221,10 +222,11 @@ def _choropleth(data: dict[str, Any], keep: Keep) -> Any:
     _outline(ax, shapes, facecolor="#eeeeee", edgecolor="#bdbdbd", linewidth=0.3)
     if values:
         norm = Normalize(vmin=0, vmax=max(values.values()))
-        cmap = colormaps["Greens"]
+        # Greens without its palest fifth: a county with workers never reads as empty.
+        cmap = ListedColormap(colormaps["Greens"](np.linspace(0.2, 1.0, 256)))
         for s in shapes:
             if s.fips in values:
-                _outline(ax, [s], facecolor=cmap(0.2 + 0.8 * norm(values[s.fips])),
+                _outline(ax, [s], facecolor=cmap(norm(values[s.fips])),
                          edgecolor="#616161", linewidth=0.4)  # fmt: skip
         from matplotlib.cm import ScalarMappable
 
