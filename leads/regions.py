@@ -170,3 +170,15 @@ def county_of_city(city: str, state: str) -> str | None:
     """The county of a city written any case (``"SALINAS"``, ``"CA"``), if the
     gazetteer knows it (cities of 15,000 people or more)."""
     return _city_counties().get(f"{' '.join(city.split()).upper()}, {state.upper()}")
+
+
+def region_centre(region: Region) -> tuple[float, float]:
+    """(lon, lat) of the middle of the region's bounding box: where the circuits map
+    draws its lines from (a fixed point, not one weighted by what a report may hide)."""
+    shapes = county_shapes(region.state) if region.county else state_shapes()
+    chosen = [s for s in shapes if s.fips == region.county or s.code == region.state]
+    points = [p for s in chosen for ring in s.rings for p in ring]
+    if region.state == "AK":  # the Aleutians cross the antimeridian
+        points = [p for p in points if p[0] < 0]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2

@@ -20,7 +20,7 @@ from lantern.jobs.linking import link_batch
 from lantern.local.airflow import airflow_env, prepare, run_dag
 from leads.assessment import labor
 from leads.assessment.build import Assessment
-from leads.assessment.cells import Amount, Change, Count, Picture, Share, Table, Text
+from leads.assessment.cells import Amount, Cell, Change, Count, Picture, Share, Table, Text
 from leads.assessment.editions import HIDDEN, SECONDARY, redact, show, shown_table, visible
 from leads.assessment.periods import PeriodError, parse_period
 from leads.assessment.plots import draw
@@ -193,7 +193,7 @@ def test_sex_figures_equal_direct_queries(
         x for x in world["ads"] if "CA" in x.states and Q3.start <= x.fetched_at.date() < Q3.end
     ]
     volume = a.figure("sex.volume").table()
-    assert _n(volume, "all weeks", "all") == count(es, settings, "leads", _ca()) == len(in_q3) == 14
+    assert _n(volume, "all", "all") == count(es, settings, "leads", _ca()) == len(in_q3) == 14
     indicators = a.figure("sex.indicators").table()
     for category in ("youth", "obscured_contact", "trust_language", "multiple_providers"):
         direct = count(es, settings, "leads", _ca(Q3, {"term": {"categories": category}}))
@@ -345,11 +345,12 @@ def test_change_and_tips_figures_equal_direct_queries(
     assert row[1] == Count(count(es, settings, "leads", _ca(q2)))
     assert row[2] == Count(count(es, settings, "leads", _ca(Q3)))
     assert row[3] == Change(14, 5)
-    workers = sum(r.get("workers_certified") or 0 for r in _records(es, settings, 2024))
+    records = _records(es, settings, 2024)
+    workers = sum(r.get("workers_certified") or 0 for r in records)
     # FY2023 is not held: no comparison with FY2019 across the gap.
     assert change.row("workers certified (FY2024 against FY2023)")[1:] == [
         Text("not held"),
-        Count(workers),
+        Amount(workers, len(records)),
         None,
     ]
 
@@ -622,11 +623,11 @@ def test_a_county_assessment_keeps_to_the_county(
     monterey = {"bool": {"filter": [
         {"term": {"counties": "06053"}},
         {"range": {"seen_at": {"gte": str(Q3.start), "lt": str(Q3.end)}}}]}}  # fmt: skip
-    assert _n(volume, "all weeks", "all") == count(es, settings, "leads", monterey) == 5
+    assert _n(volume, "all", "all") == count(es, settings, "leads", monterey) == 5
     places = a.figure("sex.places").table()
     assert [r[0] for r in places.rows] == [Text("Salinas, CA")]
     counties = a.figure("labor.counties").table()
-    assert [r[0] for r in counties.rows] == [Text("Monterey")]
+    assert [r[0] for r in counties.rows] == [Text("Monterey"), Text("all counties")]
     assert "Monterey, California" in render_html(a, "shareable")
 
 
@@ -710,3 +711,70 @@ def test_hostile_tip_files_cost_one_record_each(
     assert bad.stderr.decode().strip() == (
         "error: header.csv: the header has an empty or repeated column name"
     )
+
+
+def _solutions(shown: list[list[str]], total_row: bool, total_column: bool, top: int) -> dict:
+    """Every value each hidden cell of a shown table can take, given the totals shown and
+    what its marker says ("<3": 0-2, withheld: 3 or more): an attacker's view."""
+    grid = [[None if v in (HIDDEN, SECONDARY) else int(v) for v in row[1:]] for row in shown]
+    hidden = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v is None]
+    domain = {
+        (r, c): range(0, 3) if shown[r][c + 1] == HIDDEN else range(3, top + 1) for r, c in hidden
+    }
+    lines = []
+    if total_row:
+        lines += [[(r, c) for r in range(len(grid))] for c in range(len(grid[0]))]
+    if total_column:
+        lines += [[(r, c) for c in range(len(grid[0]))] for r in range(len(grid))]
+    found: dict[tuple[int, int], set[int]] = {x: set() for x in hidden}
+
+    def ok(values: dict[tuple[int, int], int]) -> bool:
+        for line in lines:
+            cells = [values.get(x, grid[x[0]][x[1]]) for x in line]
+            known = [v for v in cells if v is not None]
+            if len(known) == len(cells) and sum(known[:-1]) != known[-1]:
+                return False
+        return True
+
+    def walk(i: int, values: dict[tuple[int, int], int]) -> None:
+        if i == len(hidden):
+            for x, v in values.items():
+                found[x].add(v)
+            return
+        for v in domain[hidden[i]]:
+            values[hidden[i]] = v
+            if ok(values):
+                walk(i + 1, values)
+            del values[hidden[i]]
+
+    walk(0, {})
+    return found
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[3, 9, 1], [4, 0, 1]],  # a withheld total whose own line is shown
+        [[0, 3, 10], [6, 6, 6]],  # the smallest partner would be pinned down with the rest
+        [[2, 5, 9], [6, 8, 4], [9, 9, 1]],
+        [[1, 0, 7, 4], [5, 2, 3, 8]],
+    ],
+)
+def test_no_hidden_count_can_be_solved_from_the_totals(rows: list[list[int]]) -> None:
+    body: list[list[Cell]] = [
+        [Text(f"r{i}"), *(Count(v) for v in row), Count(sum(row))] for i, row in enumerate(rows)
+    ]
+    sums = [Count(sum(col)) for col in zip(*rows, strict=True)]
+    table = Table(
+        ["row", *(f"c{j}" for j in range(len(rows[0]))), "all"],
+        [*body, [Text("all"), *sums, Count(sum(s.n for s in sums))]],
+        total_row=True,
+        total_column=True,
+    )
+    shown = shown_table(table, "shareable")
+    assert shown is not None
+    top = sum(map(sum, rows))
+    for cell, values in _solutions(shown.rows, True, True, top).items():
+        true = (body + [[None, *sums]])[cell[0]][cell[1] + 1]
+        if isinstance(true, Count) and true.n < 3:
+            assert len(values) >= 2, (cell, values, shown.rows)

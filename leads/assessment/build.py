@@ -33,12 +33,11 @@ def assess(es: Elasticsearch, settings: Settings, region: Region, period: Period
     scope = Scope(es, settings, region, period)
     try:
         fy, previous_fy = labor.data_years(scope)
-        where = sex.places(scope)
         figures = [
             sex.volume(scope),
             sex.prevalence(scope, "sex"),
-            where,
-            sex.circuits(scope, sex.region_origin(where)),
+            sex.places(scope),
+            sex.circuits(scope),
             sex.networks(scope),
             sex.youth(scope),
             labor.industries(scope, fy),

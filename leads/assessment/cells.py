@@ -43,10 +43,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Change:
-    """A count now against the same count in the previous period."""
+    """A count now against the same count in the previous period. ``basis``: the fewer
+    of the records the two rest on, when they are sums (workers on applications)."""
 
     current: int
     previous: int
+    basis: int | None = None
 
 
 Cell = Count | Share | Amount | Text | Change | None
@@ -62,6 +64,12 @@ class Table:
     entity_rows: bool = False
     total_row: bool = False  # the last row is a total of the rows above
     total_column: bool = False  # the last column is a total of the figures left of it
+    # The rows split a total printed elsewhere (places of the region's ads, counties of
+    # its workers): no column may be left with one hidden row.
+    partition: bool = False
+    # Rows ordered by their values: the shareable edition orders them by label instead,
+    # or a hidden value's place in the order would bound it.
+    by_value: bool = False
 
     def row(self, key: str) -> list[Cell]:
         """The row whose first cell reads ``key``."""

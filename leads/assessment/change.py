@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leads.assessment.cells import Change, Count, Figure, Query, Share, Table, Text
+from leads.assessment.cells import Amount, Change, Count, Figure, Query, Share, Table, Text
 from leads.assessment.periods import Period
 from leads.assessment.scope import MAX_BUCKETS, Scope, buckets, network_filters
 
@@ -84,18 +84,27 @@ def headline(scope: Scope, fy: int | None, previous_fy: int | None) -> Figure:
     )
     fy_label = f"FY{fy}" if fy else "no data"
     before_label = f"FY{previous_fy}" if previous_fy else f"FY{fy - 1 if fy else '?'}"
-    for key, label in (
-        ("applications", "H-2A/H-2B applications"),
-        ("workers", "workers certified"),
-    ):
-        rows.append(
-            [
-                Text(f"{label} ({fy_label} against {before_label})"),
-                Count(jobs_before[key]) if previous_fy else Text("not held"),
-                Count(jobs_now[key]) if fy else Text("not held"),
-                Change(jobs_now[key], jobs_before[key]) if fy and previous_fy else None,
-            ]  # fmt: skip
-        )
+    apps_now, apps_before = jobs_now["applications"], jobs_before["applications"]
+    held = bool(fy and previous_fy)
+    rows.append(
+        [
+            Text(f"H-2A/H-2B applications ({fy_label} against {before_label})"),
+            Count(apps_before) if previous_fy else Text("not held"),
+            Count(apps_now) if fy else Text("not held"),
+            Change(apps_now, apps_before) if held else None,
+        ]  # fmt: skip
+    )
+    # Workers are sums over applications: they are hidden with them.
+    rows.append(
+        [
+            Text(f"workers certified ({fy_label} against {before_label})"),
+            Amount(jobs_before["workers"], apps_before) if previous_fy else Text("not held"),
+            Amount(jobs_now["workers"], apps_now) if fy else Text("not held"),
+            Change(jobs_now["workers"], jobs_before["workers"], min(apps_now, apps_before))
+            if held
+            else None,
+        ]  # fmt: skip
+    )
     return Figure(
         key="change.headline",
         part="change",

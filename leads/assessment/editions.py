@@ -59,7 +59,7 @@ def _share(c: Share, shareable: bool) -> str:
 
 
 def _change(c: Change, shareable: bool) -> str:
-    if shareable and min(c.current, c.previous) < SMALL:
+    if shareable and (min(c.current, c.previous) < SMALL or (c.basis or SMALL) < SMALL):
         return HIDDEN
     diff = c.current - c.previous
     word = "up" if diff > 0 else "down"
@@ -117,13 +117,25 @@ def _value(cell: Cell) -> float:
     return 0.0
 
 
+# Hidden cells of one line must add up to at least this much, so that their sum (a total
+# minus what is shown) never pins one of them down as a count under 3.
+MIN_HIDDEN_SUM = 5
+
+
 def _withheld(table: Table) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """The cells the shareable edition hides: those under 3, and (secondary suppression)
-    enough others that no total minus the cells shown gives a hidden one back. A line
-    (row or column) with a total and exactly one hidden cell gets its smallest other
-    cell hidden too, or, with none left to hide, its total."""
+    """The cells the shareable edition hides: those under 3 (primary), and enough others
+    (secondary) that no line gives one back. A line is a column or a row that adds up to
+    a total — the total is one of its cells, shown or hidden — or the rows of a table
+    whose rows split a total printed elsewhere (``partition``). A line with hidden cells
+    gets more hidden until it has at least two and they add up to MIN_HIDDEN_SUM.
+    A count beside a share whose complement is under 3 is hidden too (the total is
+    printed elsewhere)."""
     rows = table.rows
     primary = {(r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if _hides(cell)}
+    for r, row in enumerate(rows):
+        for cell in row:
+            if isinstance(cell, Share) and cell.n - cell.k < SMALL:
+                primary |= {(r, c) for c, x in enumerate(row) if x == Count(cell.k)}
     hideable = {
         (r, c)
         for r, row in enumerate(rows)
@@ -131,26 +143,39 @@ def _withheld(table: Table) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]
         if isinstance(cell, Count | Amount)
     }
     last_row, last_col = len(rows) - 1, len(table.columns) - 1
-    lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []  # (cells, their total)
-    if table.total_row:
-        for c in range(len(table.columns)):
-            cells = [(r, c) for r in range(last_row) if (r, c) in hideable]
-            if cells and (last_row, c) in hideable:
-                lines.append((cells, (last_row, c)))
-    if table.total_column:
-        for r in range(len(rows)):
-            cells = [(r, c) for c in range(last_col) if (r, c) in hideable]
-            if cells and (r, last_col) in hideable:
-                lines.append((cells, (r, last_col)))
+    lines: list[list[tuple[int, int]]] = []
+    for c in range(len(table.columns)):
+        if table.partition or (table.total_row and (last_row, c) in hideable):
+            lines.append([(r, c) for r in range(len(rows)) if (r, c) in hideable])
+    for r in range(len(rows)):
+        if table.total_column and (r, last_col) in hideable:
+            lines.append([(r, c) for c in range(len(table.columns)) if (r, c) in hideable])
     hidden, secondary = set(primary), set()
+
+    def value(x: tuple[int, int]) -> float:
+        return _value(rows[x[0]][x[1]])
+
     changed = True
     while changed:
         changed = False
-        for cells, total in lines:
-            if total in hidden or sum(x in hidden for x in cells) != 1:
+        for line in lines:
+            hid = [x for x in line if x in hidden]
+            if not hid or len(line) < 2:
                 continue
-            shown = [x for x in cells if x not in hidden]
-            extra = min(shown, key=lambda x: (_value(rows[x[0]][x[1]]), x)) if shown else total
+            if len(hid) >= 2 and sum(value(x) for x in hid) >= MIN_HIDDEN_SUM:
+                continue
+            shown = [x for x in line if x not in hidden]
+            if not shown:
+                continue
+            # Not the smallest: the smallest cell that brings the hidden sum to the floor
+            # (a partner that is itself barely over 3 would be pinned down with the rest).
+            need = MIN_HIDDEN_SUM - sum(value(x) for x in hid)
+            enough = [x for x in shown if value(x) >= need]
+            extra = (
+                min(enough or shown, key=lambda x: (value(x), x))
+                if enough
+                else max(shown, key=lambda x: (value(x), x))
+            )
             hidden.add(extra)
             secondary.add(extra)
             changed = True
@@ -162,29 +187,42 @@ def shown_table(table: Table, edition: Edition) -> ShownTable | None:
     if edition == "shareable" and table.entity_rows:
         return None
     keep = list(range(len(table.columns)))
-    rows = table.rows
-    secondary: set[tuple[int, int]] = set()
+    order = list(range(len(table.rows)))
+    hidden: set[tuple[int, int]] = set()
     withheld = ""
     if edition == "shareable":
         sensitive = {
-            i for row in rows for i, c in enumerate(row) if isinstance(c, Text) and c.sensitive
+            i
+            for row in table.rows
+            for i, c in enumerate(row)
+            if isinstance(c, Text) and c.sensitive
         }
         keep = [i for i in keep if i not in sensitive]
-        _, secondary = _withheld(table)
-        if secondary:
+        primary, secondary = _withheld(table)
+        hidden = primary | secondary
+        if any(not _hides(table.rows[r][c]) for r, c in hidden):
             withheld = (
-                f"Cells marked {SECONDARY} are at least 3 but hidden: with the totals they "
-                "would give back a count under 3."
+                f"Cells marked {SECONDARY} are hidden although not under 3: with the totals "
+                "they would give back a count under 3."
             )
+        if table.by_value:  # a hidden value's rank would bound it: order by label
+            body = order[:-1] if table.total_row else order
+            body.sort(key=lambda r: show(table.rows[r][0], edition))
+            order = body + ([order[-1]] if table.total_row else [])
+    rows = [table.rows[r] for r in order]
     numeric = [
         any(isinstance(row[i], Count | Amount | Share | Change) for row in rows) for i in keep
     ]
+
+    def cell(r: int, i: int) -> str:
+        value = table.rows[r][i]
+        if (r, i) in hidden:
+            return HIDDEN if _hides(value) else SECONDARY
+        return show(value, edition)
+
     return ShownTable(
         [table.columns[i] for i in keep],
-        [
-            [SECONDARY if (r, i) in secondary else show(row[i], edition) for i in keep]
-            for r, row in enumerate(rows)
-        ],
+        [[cell(r, i) for i in keep] for r in order],
         numeric,
         table.caption,
         withheld,

@@ -67,9 +67,8 @@ def data_years(scope: Scope) -> tuple[int | None, int | None]:
 def employers_by_case(
     scope: Scope, cases: list[str], asked: list[Query]
 ) -> dict[str, dict[str, Any]]:
-    """Case number -> the resolved employer (id, name, risk) that filed it."""
-    if not cases:
-        return {}
+    """Case number -> the resolved employer (id, name, risk) that filed it. Asked even
+    with no cases, so the printed queries never tell "none" from "a few"."""
     found: dict[str, dict[str, Any]] = {}
     result = scope.search(
         "gw-employers",
@@ -159,6 +158,7 @@ def industries(scope: Scope, fy: int | None) -> Figure:
                 ["NAICS", "industry", "applications", "workers certified", "employers"],
                 rows,
                 total_row=True,
+                by_value=True,
             )
         ],
         queries=asked,
@@ -201,14 +201,27 @@ def by_county(scope: Scope, fy: int | None) -> Figure:
             label = names.get(b["key"], "county not known") if b["key"] else "county not known"
             rows.append([Text(label), Count(b["doc_count"]), Amount(workers, b["doc_count"])])
     rows.sort(key=lambda r: (r[0].value == "county not known", -r[2].value, r[0].value))
+    # The rows add up to the region's applications and workers, printed in other figures:
+    # the total is printed here too, so that hiding a small county hides enough.
+    rows.append(
+        [
+            Text("all counties"),
+            Count(sum(r[1].n for r in rows)),
+            Amount(sum(r[2].value for r in rows), sum(r[1].n for r in rows)),
+        ]  # fmt: skip
+    )
     return Figure(
         key="labor.counties",
         part="labor",
         title="Certified guest workers by county",
-        about="Workers certified on the region's applications, by the county of the worksite "
-        "city. Lantern places a city in its county when the city has 15,000 people or more; "
-        "smaller towns are counted as county not known.",
-        tables=[Table(["county", "applications", "workers certified"], rows)],
+        about="Workers certified on the region's applications, by the worksite's county: "
+        "from the county column where DOL's file has one, else from the worksite city when "
+        "it has 15,000 people or more; the rest are counted as county not known.",
+        tables=[
+            Table(
+                ["county", "applications", "workers certified"], rows, total_row=True, by_value=True
+            )  # fmt: skip
+        ],
         queries=asked,
         data_hash=scope.fingerprint(asked),
         picture=Picture(
@@ -245,8 +258,10 @@ def season(scope: Scope, fy: int | None) -> Figure:
                 date.fromisoformat(span["last"]["value_as_string"][:10]),
             )
             if len(span_months) > MAX_MONTHS:  # a mistyped end date, not a season
-                notes.append(f"Only the first {MAX_MONTHS} months are shown: some employment "
-                             f"periods run to {span_months[-1]:%B %Y}.")  # fmt: skip
+                notes.append(
+                    f"Only the first {MAX_MONTHS} months are shown: some employment periods "
+                    "run longer (a mistyped date, most likely)."
+                )
                 span_months = span_months[:MAX_MONTHS]
             filters = {}
             for m in span_months:
@@ -345,7 +360,7 @@ def flagged(scope: Scope) -> Figure:
         "applications, WHD cases and debarments) that carry at least one risk flag. A flag "
         "is a reason to look at an employer, not a finding against it.",
         tables=[
-            Table(["flag", "employers"], kinds, caption="flags"),
+            Table(["flag", "employers"], kinds, caption="flags", by_value=True),
             Table(
                 ["employer", "risk", "tier", "flags and reasons"],
                 detail,
@@ -476,8 +491,8 @@ def housing(scope: Scope, fy: int | None) -> Figure:
         rows = [
             [Text("H-2A applications"), Count(len(hits))],
             [Text("applications stating housing occupancy"), Count(len(reported))],
-            [Text("workers certified on them"), Count(certified)],
-            [Text("housing occupancy stated on them"), Count(capacity)],
+            [Text("workers certified on them"), Amount(certified, len(reported))],
+            [Text("housing occupancy stated on them"), Amount(capacity, len(reported))],
             [
                 Text("applications certifying more workers than their housing holds"),
                 Count(len(over)),
@@ -550,7 +565,8 @@ def intermediaries(scope: Scope, fy: int | None) -> Figure:
         c = result["aggregations"]["contractors"]
         summary = [
             [Text("applications by H-2A labor contractors"), Count(c["doc_count"])],
-            [Text("workers certified to labor contractors"), Count(int(c["workers"]["value"]))],
+            [Text("workers certified to labor contractors"),
+             Amount(int(c["workers"]["value"]), c["doc_count"])],  # fmt: skip
             [Text("agents and attorneys filing in the region"), Count(len(agents))],
             [Text(f"of them filing for {MANY_EMPLOYERS} employers or more"), Count(len(many))],
             [Text("most employers one agent filed for"),

@@ -67,3 +67,19 @@ def months(first: date, last: date) -> list[date]:
         out.append(m)
         m = month_after(m.year, m.month)
     return out
+
+
+def bins(period: Period) -> list[tuple[date, date]]:
+    """The period cut into bins that nest across reports: a year into months, a month or
+    a quarter into days 1-7, 8-14, 15-21 and 22 to the month's end. Two reports on
+    overlapping periods never split one bin two ways (their difference would give back
+    what one of them hides)."""
+    out: list[tuple[date, date]] = []
+    for first in months(period.start, date.fromordinal(period.end.toordinal() - 1)):
+        after = month_after(first.year, first.month)
+        if len(period.label) == 4:
+            out.append((first, after))
+            continue
+        cuts = [first.replace(day=d) for d in (1, 8, 15, 22)] + [after]
+        out += list(zip(cuts, cuts[1:], strict=False))
+    return out

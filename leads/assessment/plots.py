@@ -49,8 +49,10 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def draw(picture: Picture, keep: Keep = everything) -> bytes | None:
-    """The picture as PNG bytes, or None when there is nothing to draw."""
+def draw(picture: Picture, keep: Keep = everything, by_label: bool = False) -> bytes | None:
+    """The picture as PNG bytes, or None when there is nothing to draw. ``by_label``:
+    bars in the order of their labels, as the shareable edition's tables are (an order
+    by value would place a hidden bar between two shown ones)."""
     import matplotlib
 
     drawers: dict[str, Callable[[dict[str, Any], Keep], Any]] = {
@@ -63,7 +65,12 @@ def draw(picture: Picture, keep: Keep = everything) -> bytes | None:
     }
     # Collected text must never be read as mathtext ("$…$") or any other markup.
     with matplotlib.rc_context({"text.parse_math": False, "font.size": 8}):
-        fig = drawers[picture.kind](picture.data, keep)
+        data = picture.data
+        if by_label and "keys" in data:
+            order = sorted(range(len(data["keys"])), key=lambda i: data["keys"][i])
+            lists = ("keys", "labels", "values", "groups")
+            data = {**data, **{k: [data[k][i] for i in order] for k in lists if k in data}}
+        fig = drawers[picture.kind](data, keep)
         return None if fig is None else _png(fig)
 
 

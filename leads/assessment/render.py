@@ -72,7 +72,7 @@ def _figure_html(figure: Figure, edition: Edition, number: str) -> str:
     for note in figure.notes:
         out.append(f'<p class="note">{_e(note)}</p>')
     if figure.picture is not None:
-        png = draw(figure.picture, visible(figure.tables[0], edition))
+        png = draw(figure.picture, visible(figure.tables[0], edition), edition == "shareable")
         if png is not None:
             alt = f"{figure.title} (picture)"
             src = "data:image/png;base64," + base64.b64encode(png).decode()

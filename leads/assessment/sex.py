@@ -4,10 +4,11 @@ the region's ads point, circuits to other places, networks, and signs of youth."
 from __future__ import annotations
 
 import statistics
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from leads.assessment.cells import Amount, Cell, Count, Figure, Picture, Query, Share, Table, Text
+from leads.assessment.periods import bins
 from leads.assessment.scope import (
     IDENTITY_SELECTORS,
     MAX_BUCKETS,
@@ -15,7 +16,7 @@ from leads.assessment.scope import (
     buckets,
     network_filters,
 )
-from leads.regions import county_of, state_of
+from leads.regions import county_of, region_centre, state_of
 from leads.taxonomy import GRADES, load_taxonomy
 
 # Stated ages of 19 or under (12 to 19): where a minor presented as an adult shows up,
@@ -33,30 +34,27 @@ def volume(scope: Scope) -> Figure:
         asked,
         aggs={
             "sources": {"terms": {"field": "source_id", "size": MAX_BUCKETS}},
-            "weeks": {
-                "date_histogram": {
+            "bins": {
+                "date_range": {
                     "field": "seen_at",
-                    "calendar_interval": "week",
-                    "min_doc_count": 0,
-                    "extended_bounds": {
-                        "min": p.start.isoformat(),
-                        "max": (p.end - timedelta(days=1)).isoformat(),
-                    },
+                    "ranges": [
+                        {"key": a.isoformat(), "from": a.isoformat(), "to": b.isoformat()}
+                        for a, b in bins(p)
+                    ],
                 },
                 "aggs": {"sources": {"terms": {"field": "source_id", "size": MAX_BUCKETS}}},
             },
         },
     )
     ranked = [b["key"] for b in buckets(result, "sources")]
-    shown = ranked[:MAX_SOURCES]
-    columns = ["week from", *shown, *(["other"] if len(ranked) > MAX_SOURCES else []), "all"]
+    shown = sorted(ranked[:MAX_SOURCES])  # by name: the order of hidden totals says nothing
+    columns = ["from", *shown, *(["other"] if len(ranked) > MAX_SOURCES else []), "all"]
     rows: list[list[Any]] = []
     series: dict[str, list[int]] = {c: [] for c in columns[1:-1]}
     weeks: list[str] = []
-    for week in buckets(result, "weeks"):
+    for week in buckets(result, "bins"):
         counts = {b["key"]: b["doc_count"] for b in buckets(week, "sources")}
-        # Weeks start on Monday: the first one may begin before the period does.
-        start = max(week["key_as_string"][:10], p.start.isoformat())
+        start = week["key"]
         weeks.append(start)
         row: list[Any] = [Text(start)]
         for name in columns[1:-1]:
@@ -69,15 +67,16 @@ def volume(scope: Scope) -> Figure:
             row.append(Count(n))
         row.append(Count(week["doc_count"]))
         rows.append(row)
-    total = [Text("all weeks")] + [Count(sum(series[c])) for c in columns[1:-1]]
+    total = [Text("all")] + [Count(sum(series[c])) for c in columns[1:-1]]
     total.append(Count(result["hits"]["total"]["value"]))
     rows.append(total)
     return Figure(
         key="sex.volume",
         part="sex",
-        title="Ads and posts pointing to the region, by week and source",
-        about="Every collected ad or post that names a place in the region, counted by the "
-        "week it was posted (or first fetched) and the source it came from.",
+        title="Ads and posts pointing to the region, over time and by source",
+        about="Every collected ad or post that names a place in the region, counted by when "
+        "it was posted (or first fetched: days 1-7, 8-14, 15-21 and 22 to the end of each "
+        "month) and the source it came from.",
         tables=[Table(columns, rows, total_row=True, total_column=True)],
         queries=asked,
         data_hash=scope.fingerprint(asked),
@@ -132,7 +131,13 @@ def prevalence(scope: Scope, domain: str) -> Figure:
         about=f"Of the ads pointing to the region in the period, how many carry each "
         f"{word} indicator. The grade says how much the research behind an indicator "
         "supports it; an indicator is a reason to look, never a finding.",
-        tables=[Table(["indicator", "meaning", "evidence grade", "ads", "share of ads"], rows)],
+        tables=[
+            Table(
+                ["indicator", "meaning", "evidence grade", "ads", "share of ads"],
+                rows,
+                by_value=True,
+            )  # fmt: skip
+        ],
         queries=asked,
         data_hash=scope.fingerprint(asked),
         picture=Picture(
@@ -226,7 +231,14 @@ def places(scope: Scope) -> Figure:
         about="The places in the region that ads name, with how many ads name each and how "
         "many of those carry sex- or labor-trafficking indicators. An ad naming two places "
         "is counted at both.",
-        tables=[Table(["place", "ads", "with sex indicators", "with labor indicators"], rows)],
+        tables=[
+            Table(
+                ["place", "ads", "with sex indicators", "with labor indicators"],
+                rows,
+                partition=True,
+                by_value=True,
+            )  # fmt: skip
+        ],
         queries=asked,
         data_hash=scope.fingerprint(asked),
         picture=Picture(
@@ -250,9 +262,9 @@ def identity_selectors(scope: Scope, asked: list[Query]) -> list[str]:
         },
     )
     found = [b["key"] for b in buckets(result, "selectors")]
-    if not found:
-        return []
-    # Hubs (a hotline, a platform's own number) are left out, as linking leaves them out.
+    # The same queries run whether anything was found or not (the printed queries never
+    # tell "none" from "a few"). Hubs (a hotline, a platform's own number) are left out,
+    # as linking leaves them out.
     hubs = scope.search(
         "entities",
         {"bool": {"filter": [{"terms": {"selector": found}}, {"term": {"hub": True}}]}},
@@ -262,55 +274,54 @@ def identity_selectors(scope: Scope, asked: list[Query]) -> list[str]:
     return sorted(set(found) - {b["key"] for b in buckets(hubs, "hubs")})
 
 
-def circuits(scope: Scope, origin: tuple[float, float] | None) -> Figure:
+def circuits(scope: Scope) -> Figure:
     asked: list[Query] = []
     selectors = identity_selectors(scope, asked)
     rows: list[list[Any]] = []
     flows: list[dict[str, Any]] = []
-    if selectors:
-        result = scope.search(
-            "leads",
+    result = scope.search(
+        "leads",
+        {
+            "bool": {
+                "filter": [scope.seen_in(scope.period), {"terms": {"selectors": selectors}}],
+                "must_not": [scope.lead_region()],
+            }
+        },
+        asked,
+        aggs=_place_aggs(
             {
-                "bool": {
-                    "filter": [scope.seen_in(scope.period), {"terms": {"selectors": selectors}}],
-                    "must_not": [scope.lead_region()],
-                }
-            },
-            asked,
-            aggs=_place_aggs(
-                {
-                    "shared": {
-                        "terms": {
-                            "field": "selectors",
-                            "include": selectors,
-                            "size": MAX_BUCKETS,
-                        }
+                "shared": {
+                    "terms": {
+                        "field": "selectors",
+                        "include": selectors,
+                        "size": MAX_BUCKETS,
                     }
-                }  # fmt: skip
-            ),
+                }
+            }  # fmt: skip
+        ),
+    )
+    for b in buckets(result, "entities", "locations", "places"):
+        if b["lat"]["value"] is None:
+            continue
+        shared = [s["key"] for s in buckets(b["ads"], "shared")]
+        rows.append(
+            [
+                Text(b["key"]),
+                Text(state_of(b["key"]) or ""),
+                Count(b["ads"]["doc_count"]),
+                Count(len(shared)),
+                Text(", ".join(shared[:5]), sensitive=True),
+            ]  # fmt: skip
         )
-        for b in buckets(result, "entities", "locations", "places"):
-            if b["lat"]["value"] is None:
-                continue
-            shared = [s["key"] for s in buckets(b["ads"], "shared")]
-            rows.append(
-                [
-                    Text(b["key"]),
-                    Text(state_of(b["key"]) or ""),
-                    Count(b["ads"]["doc_count"]),
-                    Count(len(shared)),
-                    Text(", ".join(shared[:5]), sensitive=True),
-                ]  # fmt: skip
-            )
-            flows.append(
-                {
-                    "place": b["key"],
-                    "lat": b["lat"]["value"],
-                    "lon": b["lon"]["value"],
-                    "ads": b["ads"]["doc_count"],
-                    "selectors": len(shared),
-                }  # fmt: skip
-            )
+        flows.append(
+            {
+                "place": b["key"],
+                "lat": b["lat"]["value"],
+                "lon": b["lon"]["value"],
+                "ads": b["ads"]["doc_count"],
+                "selectors": len(shared),
+            }  # fmt: skip
+        )
     rows.sort(key=lambda r: (-r[3].n, -r[2].n, r[0].value))
     flows.sort(key=lambda f: (-f["selectors"], f["place"]))
     return Figure(
@@ -325,12 +336,14 @@ def circuits(scope: Scope, origin: tuple[float, float] | None) -> Figure:
                 ["place", "state", "ads there", "selectors shared", "selectors (first five)"],
                 rows,
                 caption="flows from the region",
+                by_value=True,
             )
         ],
         queries=asked,
         data_hash=scope.fingerprint(asked),
         picture=Picture(
-            "circuit_map", {"origin": origin, "state": scope.region.state, "flows": flows}
+            "circuit_map",
+            {"origin": region_centre(scope.region), "state": scope.region.state, "flows": flows},
         ),
     )
 
@@ -355,22 +368,21 @@ def networks(scope: Scope) -> Figure:
     found = buckets(active, "networks")
     selectors = [b["key"] for b in found]
     first: dict[str, date] = {}
-    if selectors:
-        seen = scope.search(
-            "leads",
-            {"bool": {"filter": [{"terms": {"network.selector": selectors}}]}},
-            asked,
-            aggs={
-                "networks": {
-                    "terms": {"field": "network.selector", "size": MAX_BUCKETS},
-                    "aggs": {"first": {"min": {"field": "seen_at"}}},
-                }
-            },
-        )
-        first = {
-            b["key"]: date.fromisoformat(b["first"]["value_as_string"][:10])
-            for b in buckets(seen, "networks")
-        }
+    seen = scope.search(
+        "leads",
+        {"bool": {"filter": [{"terms": {"network.selector": selectors}}]}},
+        asked,
+        aggs={
+            "networks": {
+                "terms": {"field": "network.selector", "size": MAX_BUCKETS},
+                "aggs": {"first": {"min": {"field": "seen_at"}}},
+            }
+        },
+    )
+    first = {
+        b["key"]: date.fromisoformat(b["first"]["value_as_string"][:10])
+        for b in buckets(seen, "networks")
+    }
     detail: list[list[Any]] = []
     new = 0
     for b in found:
@@ -388,16 +400,19 @@ def networks(scope: Scope) -> Figure:
             ]  # fmt: skip
         )
     sizes = [int(b["ads"]["value"]) for b in found]
+    # With fewer than five networks the largest or the median is one network's own size:
+    # the shareable edition leaves the sizes out (a basis under 3 hides an Amount).
+    size_basis = len(found) if len(found) >= 5 else 0
     spread = sum(1 for b in found if b["states"]["value"] >= 2)
     summary: list[list[Cell]] = [
         [Text("networks active in the region"), Count(len(found))],
         [Text("new this period (first ad in the period)"), Count(new)],
         [Text("spanning two states or more"), Count(spread)],
         # Sizes rest on the networks counted: with fewer than 3, one size is one network's.
-        [Text("ads in the largest network"), Amount(max(sizes, default=0), len(found))],
+        [Text("ads in the largest network"), Amount(max(sizes, default=0), size_basis)],
         [
             Text("median ads per network"),
-            Amount(statistics.median(sizes) if sizes else 0, len(found)),
+            Amount(statistics.median(sizes) if sizes else 0, size_basis),
         ],  # fmt: skip
     ]
     return Figure(
@@ -465,16 +480,4 @@ def youth(scope: Scope) -> Figure:
         tables=[Table(["measure", "ads", "share"], rows)],
         queries=asked,
         data_hash=scope.fingerprint(asked),
-    )
-
-
-def region_origin(figure: Figure) -> tuple[float, float] | None:
-    """The region's centre of activity: its places weighted by the ads naming them."""
-    points = figure.picture.data["points"] if figure.picture else []
-    weight = sum(p["ads"] for p in points)
-    if not weight:
-        return None
-    return (
-        sum(p["lon"] * p["ads"] for p in points) / weight,
-        sum(p["lat"] * p["ads"] for p in points) / weight,
     )
