@@ -21,7 +21,7 @@ from lantern.local.airflow import airflow_env, prepare, run_dag
 from leads.assessment import labor
 from leads.assessment.build import Assessment
 from leads.assessment.cells import Amount, Cell, Change, Count, Picture, Share, Table, Text
-from leads.assessment.editions import HIDDEN, SECONDARY, redact, show, shown_table, visible
+from leads.assessment.editions import FOLDED, HIDDEN, SECONDARY, redact, show, shown_table, visible
 from leads.assessment.periods import PeriodError, parse_period
 from leads.assessment.plots import draw
 from leads.assessment.render import render_html
@@ -499,6 +499,13 @@ def test_edition_rules() -> None:
         for other in ("x", "y", "all") if line[0] == "a" else ("a", "b", "c", "all"):
             keys = [(r, other) for r in line] if line[0] == "a" else [(other, c) for c in line]
             assert sum(k in hidden for k in keys) != 1, keys
+    # Rows that exist only where something was found say "at least one": small ones fold.
+    found = Table(["place", "ads"], [[Text("a"), Count(1)], [Text("b"), Count(1)],
+                  [Text("c"), Count(10)], [Text("all"), Count(12)]],
+                  total_row=True, found_rows=True)  # fmt: skip
+    folded = shown_table(found, "shareable")
+    assert folded is not None and [r[0] for r in folded.rows] == ["c", FOLDED, "all"]
+    assert folded.rows[1][1] == HIDDEN and folded.rows[0][1] == SECONDARY
     keep = visible(grid, "shareable")
     assert not keep("a", "x") and keep("c", "x") and visible(grid, "full")("a", "x")
     assert show(Change(12, 10), "full").endswith("could be chance")

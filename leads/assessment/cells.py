@@ -70,6 +70,10 @@ class Table:
     # Rows ordered by their values: the shareable edition orders them by label instead,
     # or a hidden value's place in the order would bound it.
     by_value: bool = False
+    # Rows exist only where something was found (a place, a county, an industry): a row
+    # says "at least one", so the shareable edition folds rows whose every figure is
+    # under 3 into one row rather than list them.
+    found_rows: bool = False
 
     def row(self, key: str) -> list[Cell]:
         """The row whose first cell reads ``key``."""

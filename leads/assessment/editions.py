@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from leads.assessment.cells import Amount, Cell, Change, Count, Figure, Share, Table, Text
@@ -182,10 +182,40 @@ def _withheld(table: Table) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]
     return primary, secondary
 
 
+FOLDED = "others, each under 3"
+
+
+def _fold(table: Table) -> Table:
+    """The rows whose every figure is under 3, summed into one row (``found_rows``)."""
+    body = table.rows[:-1] if table.total_row else table.rows
+    figures = [[c for c in row if isinstance(c, Count | Amount)] for row in body]
+    small = [i for i, cells in enumerate(figures) if cells and all(_hides(c) for c in cells)]
+    if not small:
+        return table
+    merged: list[Cell] = [Text(FOLDED)]
+    for column in range(1, len(table.columns)):
+        cells = [body[i][column] for i in small]
+        if all(isinstance(c, Count) for c in cells):
+            merged.append(Count(sum(c.n for c in cells if isinstance(c, Count))))
+        elif all(isinstance(c, Count | Amount) for c in cells):
+            basis = sum(
+                c.basis if isinstance(c, Amount) else c.n
+                for c in cells
+                if isinstance(c, Count | Amount)
+            )
+            merged.append(Amount(sum(_value(c) for c in cells), basis))
+        else:
+            merged.append(None)
+    rows = [row for i, row in enumerate(body) if i not in small] + [merged]
+    return replace(table, rows=rows + ([table.rows[-1]] if table.total_row else []))
+
+
 def shown_table(table: Table, edition: Edition) -> ShownTable | None:
     """The table as this edition shows it, or None when the edition leaves it out."""
     if edition == "shareable" and table.entity_rows:
         return None
+    if edition == "shareable" and table.found_rows:
+        table = _fold(table)
     keep = list(range(len(table.columns)))
     order = list(range(len(table.rows)))
     hidden: set[tuple[int, int]] = set()

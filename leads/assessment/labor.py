@@ -159,6 +159,7 @@ def industries(scope: Scope, fy: int | None) -> Figure:
                 rows,
                 total_row=True,
                 by_value=True,
+                found_rows=True,
             )
         ],
         queries=asked,
@@ -219,7 +220,11 @@ def by_county(scope: Scope, fy: int | None) -> Figure:
         "it has 15,000 people or more; the rest are counted as county not known.",
         tables=[
             Table(
-                ["county", "applications", "workers certified"], rows, total_row=True, by_value=True
+                ["county", "applications", "workers certified"],
+                rows,
+                total_row=True,
+                by_value=True,
+                found_rows=True,
             )  # fmt: skip
         ],
         queries=asked,

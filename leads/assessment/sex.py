@@ -237,6 +237,7 @@ def places(scope: Scope) -> Figure:
                 rows,
                 partition=True,
                 by_value=True,
+                found_rows=True,
             )  # fmt: skip
         ],
         queries=asked,
@@ -337,6 +338,7 @@ def circuits(scope: Scope) -> Figure:
                 rows,
                 caption="flows from the region",
                 by_value=True,
+                found_rows=True,
             )
         ],
         queries=asked,
