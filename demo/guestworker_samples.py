@@ -95,6 +95,7 @@ H2A_NEW_FIELDS: tuple[tuple[str, str], ...] = (
     ("deductions", "DEDUCTIONS_FROM_PAY"),
     ("worksite_city", "WORKSITE_CITY"),
     ("worksite_state", "WORKSITE_STATE"),
+    ("worksite_county", "WORKSITE_COUNTY"),
     ("housing_address", "HOUSING_ADDRESS_LOCATION"),
     ("housing_city", "HOUSING_CITY"),
     ("housing_state", "HOUSING_STATE"),
@@ -174,6 +175,7 @@ H2B_FIELDS: tuple[tuple[str, str], ...] = (
     ("deductions", "DEDUCTIONS_FROM_PAY"),
     ("foreign_recruiter", "FOREIGN_LABOR_RECRUITER"),
     ("job_contract", "JOB_CONTRACT_EXISTS"),
+    ("worksite_county", "WORKSITE_COUNTY"),
     ("worksite_city", "WORKSITE_CITY"),
     ("worksite_state", "WORKSITE_STATE"),
 )
@@ -1066,6 +1068,15 @@ def _status(rng: random.Random) -> str:
     return rng.choices([s for s, _ in _STATUSES], [w for _, w in _STATUSES])[0]
 
 
+def _county_name(city: str | None, state: str) -> str | None:
+    """The worksite's county as DOL writes it ("Monterey County"), where the gazetteer
+    knows the city; blank otherwise, as in files where the column is left empty."""
+    from leads.regions import counties, county_of_city
+
+    fips = county_of_city(city, state) if city else None
+    return f"{counties(state)[fips]} County" if fips else None
+
+
 def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
@@ -1144,6 +1155,7 @@ def _h2_filing(
         "deductions": rng.choice(_ORDINARY_DEDUCTIONS) if rng.random() < 0.45 else None,
         "worksite_city": city,
         "worksite_state": e.state,
+        "worksite_county": _county_name(city, e.state),
         "housing_address": e.housing.address if e.housing else None,
         "housing_city": e.housing.city if e.housing else None,
         "housing_state": e.housing.state if e.housing else None,
