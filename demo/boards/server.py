@@ -229,11 +229,19 @@ HOSTILE_AD = (
 )
 
 
+class BoardServer(ThreadingHTTPServer):
+    """The standard threading server with a listen backlog a crawl cannot overflow: with
+    the default of 5, connections beyond it wait a second to retry, and a crawl measures
+    that queue instead of Lantern."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def serve(port: int = 0, seed: int = 7) -> tuple[ThreadingHTTPServer, DemoBoards]:
     """A started server on 127.0.0.1 (port 0 picks a free one), running in a thread."""
     boards = DemoBoards(seed)
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(boards))
-    server.daemon_threads = True
+    server = BoardServer(("127.0.0.1", port), make_handler(boards))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, boards
 
@@ -244,7 +252,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     boards = DemoBoards(args.seed)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(boards))
+    server = BoardServer(("127.0.0.1", args.port), make_handler(boards))
     print(f"demo boards on http://127.0.0.1:{server.server_address[1]}/", flush=True)
     server.serve_forever()
 
