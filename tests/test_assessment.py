@@ -505,6 +505,10 @@ def test_edition_rules() -> None:
                   total_row=True, found_rows=True)  # fmt: skip
     folded = shown_table(found, "shareable")
     assert folded is not None and [r[0] for r in folded.rows] == ["c", FOLDED, "all"]
+    named = Table(["place", "ads", "who"], [[Text("a"), Count(1), Text("x", True)],
+                  [Text("b"), Count(2), Text("y", True)]], found_rows=True)  # fmt: skip
+    shown_named = shown_table(named, "shareable")
+    assert shown_named is not None and shown_named.columns == ["place", "ads"]
     assert folded.rows[1][1] == HIDDEN and folded.rows[0][1] == SECONDARY
     keep = visible(grid, "shareable")
     assert not keep("a", "x") and keep("c", "x") and visible(grid, "full")("a", "x")

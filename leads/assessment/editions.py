@@ -214,6 +214,10 @@ def shown_table(table: Table, edition: Edition) -> ShownTable | None:
     """The table as this edition shows it, or None when the edition leaves it out."""
     if edition == "shareable" and table.entity_rows:
         return None
+    # Columns that name anyone are found before small rows fold (a folded row names no one).
+    sensitive = {
+        i for row in table.rows for i, c in enumerate(row) if isinstance(c, Text) and c.sensitive
+    }
     if edition == "shareable" and table.found_rows:
         table = _fold(table)
     keep = list(range(len(table.columns)))
@@ -221,12 +225,6 @@ def shown_table(table: Table, edition: Edition) -> ShownTable | None:
     hidden: set[tuple[int, int]] = set()
     withheld = ""
     if edition == "shareable":
-        sensitive = {
-            i
-            for row in table.rows
-            for i, c in enumerate(row)
-            if isinstance(c, Text) and c.sensitive
-        }
         keep = [i for i in keep if i not in sensitive]
         primary, secondary = _withheld(table)
         hidden = primary | secondary
