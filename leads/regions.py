@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from leads.data import pairs
+
 PLACE_COUNTIES = Path(__file__).parent / "data" / "place_counties.tsv"
 _STATE_CODE = re.compile(r"[A-Z]{2}")
 
@@ -133,14 +135,8 @@ def county_shapes(state: str) -> list[Shape]:
         ]
 
 
-@functools.cache
 def _place_counties() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for line in PLACE_COUNTIES.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            place, fips = line.split("\t")
-            table[place] = fips
-    return table
+    return pairs(PLACE_COUNTIES)
 
 
 def state_of(place: str) -> str | None:

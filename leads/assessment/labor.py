@@ -15,6 +15,7 @@ from typing import Any
 from leads.assessment.cells import Amount, Cell, Count, Figure, Picture, Query, Table, Text
 from leads.assessment.periods import month_after, months
 from leads.assessment.scope import MAX_BUCKETS, Scope, buckets
+from leads.data import pairs
 from leads.regions import counties
 
 NAICS_FILE = Path(__file__).parents[1] / "data" / "naics_sectors.tsv"
@@ -25,12 +26,7 @@ DEBARMENT_YEARS = 3  # debarments that ended within this many years still matter
 
 
 def naics_sectors() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for line in NAICS_FILE.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            code, label = line.split("\t")
-            table[code] = label
-    return table
+    return pairs(NAICS_FILE)
 
 
 def sector_of(naics: str | None, sectors: dict[str, str]) -> str:
