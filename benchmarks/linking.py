@@ -56,7 +56,7 @@ def main() -> None:
     print(f"{len(texts):,} synthetic ads")
 
     start = time.perf_counter()
-    sigs = [[int(v) for v in m.hashvalues] for m in signatures(texts)]
+    sigs = signatures(texts)
     hashing = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -52,8 +52,7 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
     raws = [(d["id"], d["text"]) for d in scan(es, settings, "raw", query, source=["id", "text"])]
     if not raws:
         return {"ads": 0, "clusters": 0, "changed_leads": 0}
-    sigs = {rid: [int(v) for v in m.hashvalues] for (rid, _), m in
-            zip(raws, signatures(t for _, t in raws), strict=True)}  # fmt: skip
+    sigs = {rid: sig for (rid, _), sig in zip(raws, signatures(t for _, t in raws), strict=True)}
     bands = {rid: band_keys(sig) for rid, sig in sigs.items()}
     stored = _candidates(es, settings, {k for keys in bands.values() for k in keys})
     stored.update({rid: {"signature": sigs[rid], "bands": bands[rid], "cluster_id": None}
@@ -78,6 +77,7 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
             members.setdefault(groups.find(rid), []).append(rid)
     assigned: dict[str, str] = {}
     merged: dict[str, str] = {}  # old cluster id -> surviving id
+    lone: set[str] = set()  # clusters of one new ad: its lead has no template to carry
     for group in members.values():
         existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
         target = existing[0] if existing else stable_id("template", min(group))
@@ -85,6 +85,8 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
             merged[old] = target
         for rid in group:
             assigned[rid] = target
+        if len(group) == 1 and not existing:
+            lone.add(target)
     report = bulk_index(es, settings, "templates", (
         (rid, {"id": rid, "bands": bands[rid], "signature": sigs[rid],
                "cluster_id": assigned[rid], "batch_id": batch_id}) for rid in sigs
@@ -95,7 +97,9 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
             for d in scan(es, settings, "templates", {"term": {"cluster_id": old}}, source=["id"])
         ]
         partial_update(es, settings, "templates", relabel)
-    touched = set(assigned.values()) | set(merged)
+    # Most ads of a batch match nothing: reading and comparing their leads would change
+    # nothing, so only clusters that have (or had) two ads or more are looked at.
+    touched = (set(assigned.values()) - lone) | set(merged)
     changed = _mark_leads(es, settings, touched | set(merged.values()))
     return {
         "ads": report.indexed,

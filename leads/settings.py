@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     es_ca_certs: str | None = None
     # Every index and alias name starts with this, so tests and tenants never collide.
     index_prefix: str = "lantern"
-    bulk_chunk_size: int = 200
+    bulk_chunk_size: int = 500
+    # Bulk requests one write keeps in flight at once: Elasticsearch indexes one while
+    # the next is built and sent. Bounded, so memory stays flat and a slow node is
+    # never flooded (it answers 429 and those items are sent again).
+    bulk_concurrency: int = Field(default=3, ge=1, le=16)
     # A selector in more ads than this (a public hotline, a platform's support address)
     # is a hub: reported, but never used to join ads into one network.
     hub_threshold: int = 200

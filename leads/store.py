@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -142,12 +144,22 @@ def drop_indices(es: Elasticsearch, settings: Settings, kinds: Iterable[str] = K
         es.options(ignore_status=404).indices.delete_index_template(name=alias)
 
 
-def _action(index: str, doc_id: str, source: dict[str, Any]) -> bytes:
-    """One document as its two bulk lines. Raises ValueError for what cannot be sent
-    (a lone surrogate in a string cannot be UTF-8): that document alone is refused."""
-    head = json.dumps({"index": {"_index": index, "_id": doc_id}}, ensure_ascii=False)
-    body = json.dumps(source, ensure_ascii=False, default=str)
-    return f"{head}\n{body}\n".encode()
+def _action(index: str, doc_id: str, source: dict[str, Any] | bytes, op: str = "index") -> bytes:
+    """One document as its two bulk lines (``op`` "index", or "update": a partial
+    document); ``source`` is a dict, or a document already serialised as JSON (a
+    model's ``model_dump_json``: the cheapest way to send one). Raises ValueError for
+    what cannot be sent (a lone surrogate in a string cannot be UTF-8): that document
+    alone is refused."""
+    head = json.dumps({op: {"_index": index, "_id": doc_id}}, ensure_ascii=False).encode()
+    if isinstance(source, bytes):
+        if b"\n" in source:  # one JSON document per line, or the request is misread
+            raise ValueError("a serialised document spans more than one line")
+        body = source
+    else:
+        body = json.dumps(source, ensure_ascii=False, default=str).encode()
+    if op == "update":
+        body = b'{"doc":%s}' % body
+    return b"%s\n%s\n" % (head, body)
 
 
 def _reason(info: dict[str, Any]) -> str:
@@ -183,6 +195,7 @@ class _Bulk:
                  batch_id: str | None, report: BulkReport) -> None:  # fmt: skip
         self.es, self.settings, self.kind = es, settings, kind
         self.stage, self.batch_id, self.report = stage, batch_id, report
+        self._lock = threading.Lock()  # chunks are sent from several threads at once
 
     def send(self, items: list[tuple[str, bytes]]) -> None:
         retries = 0
@@ -196,15 +209,18 @@ class _Bulk:
                 self.send(items[half:])
                 return
             again = []
+            indexed = 0
             for (doc_id, line), item in zip(items, response["items"], strict=True):
                 info = next(iter(item.values()))
                 status = int(info.get("status", 500))
                 if status < 300:
-                    self.report.indexed += 1
+                    indexed += 1
                 elif status == 429 and retries < self.settings.bulk_max_retries:
                     again.append((doc_id, line))
                 else:
                     self._dead(doc_id, _reason(info))
+            with self._lock:
+                self.report.indexed += indexed
             if again:
                 retries += 1
                 time.sleep(min(30.0, 2.0**retries))
@@ -242,53 +258,125 @@ class _Bulk:
             time.sleep(wait)
 
     def _dead(self, doc_id: str, reason: str) -> None:
-        self.report.failed.append(
-            dead_letter(self.stage, doc_id, f"{self.kind}: {reason}", self.batch_id)
-        )
+        letter = dead_letter(self.stage, doc_id, f"{self.kind}: {reason}", self.batch_id)
+        with self._lock:
+            self.report.failed.append(letter)
+
+
+class _InFlight:
+    """At most ``limit`` chunks sent at once, each on a thread of a pool of that size;
+    a failure in one (Elasticsearch gone past the retry window, a refused write) is
+    raised to the caller at the next submit or at :meth:`finish`.
+
+    Writes keep their order where it matters: a chunk holding an id that a chunk in
+    flight also holds waits for it, so the later version of a document wins, as it
+    would if the chunks went one by one."""
+
+    def __init__(self, sender: _Bulk, limit: int) -> None:
+        self.sender, self.limit = sender, limit
+        self.pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="bulk")
+        self.pending: dict[Future[None], set[str]] = {}
+
+    def submit(self, chunk: list[tuple[str, bytes]]) -> None:
+        ids = {doc_id for doc_id, _ in chunk}
+        if any(not ids.isdisjoint(other) for other in self.pending.values()):
+            self._wait(wait(self.pending).done)
+        elif len(self.pending) >= self.limit:
+            self._wait(wait(self.pending, return_when=FIRST_COMPLETED).done)
+        self.pending[self.pool.submit(self.sender.send, chunk)] = ids
+
+    def _wait(self, done: set[Future[None]]) -> None:
+        for future in done:
+            del self.pending[future]
+        _raise_first(done)
+
+    def finish(self, *, quietly: bool = False) -> None:
+        """Waits for every chunk in flight, so each item is counted either way; then
+        raises the first failure among them (unless already failing: ``quietly``)."""
+        done = wait(self.pending).done
+        self.pending = {}
+        self.pool.shutdown()
+        if not quietly:
+            _raise_first(done)
+
+
+def _raise_first(done: set[Future[None]]) -> None:
+    for future in done:
+        problem = future.exception()
+        if problem is not None:
+            raise problem
 
 
 def bulk_index(
     es: Elasticsearch,
     settings: Settings,
     kind: str,
-    docs: Iterable[tuple[str, dict[str, Any]]],
+    docs: Iterable[tuple[str, dict[str, Any] | bytes]],
     *,
     stage: str,
     batch_id: str | None = None,
     refresh: bool = False,
     spill: Path | None = None,
 ) -> BulkReport:
-    """Indexes ``(id, source)`` pairs in chunks (by count and by bytes); every document
-    is either indexed or a dead letter (also recorded: in the dead-letter index, or in
-    ``spill`` when Elasticsearch will not take it). Raises :class:`StoreUnavailable`
-    when Elasticsearch stays away past the retry window; the dead letters gathered so
-    far are kept in the spill file first."""
+    """Indexes ``(id, source)`` pairs in chunks (by count and by bytes), up to
+    ``settings.bulk_concurrency`` requests in flight; every document is either indexed
+    or a dead letter (also recorded: in the dead-letter index, or in ``spill`` when
+    Elasticsearch will not take it). Raises :class:`StoreUnavailable` when Elasticsearch
+    stays away past the retry window; the dead letters gathered so far are kept in the
+    spill file first."""
+    try:
+        report = _write(es, settings, kind, docs, "index", stage, batch_id)
+    except StoreUnavailable as exc:
+        failed = exc.report.failed if exc.report else []
+        spill_letters(spill or spill_path(settings, batch_id), failed, "Elasticsearch away")
+        raise
+    record_dead_letters(es, settings, report.failed, spill=spill)
+    if refresh:
+        es.indices.refresh(index=settings.index(kind))
+    return report
+
+
+def _write(
+    es: Elasticsearch,
+    settings: Settings,
+    kind: str,
+    docs: Iterable[tuple[str, dict[str, Any] | bytes]],
+    op: str,
+    stage: str,
+    batch_id: str | None,
+) -> BulkReport:
+    """The bulk writes behind :func:`bulk_index` and :func:`partial_update`: what each
+    item's fate was, in the report (on :class:`StoreUnavailable` too)."""
     report = BulkReport()
     index = settings.index(kind)
     sender = _Bulk(es, settings, kind, stage, batch_id, report)
+    flight = _InFlight(sender, settings.bulk_concurrency)
     chunk: list[tuple[str, bytes]] = []
     size = 0
     try:
         for doc_id, source in docs:
             try:
-                line = _action(index, doc_id, source)
+                line = _action(index, doc_id, source, op)
             except (TypeError, ValueError) as exc:  # incl. UnicodeEncodeError
                 sender._dead(doc_id, f"cannot be sent ({type(exc).__name__}: {exc})"[:500])
                 continue
             chunk.append((doc_id, line))
             size += len(line)
             if len(chunk) >= settings.bulk_chunk_size or size >= MAX_BULK_BYTES:
-                sender.send(chunk)
+                flight.submit(chunk)
                 chunk, size = [], 0
         if chunk:
-            sender.send(chunk)
+            flight.submit(chunk)
+    except BaseException as exc:
+        flight.finish(quietly=True)
+        if isinstance(exc, StoreUnavailable):
+            exc.report = report
+        raise
+    try:
+        flight.finish()
     except StoreUnavailable as exc:
-        spill_letters(spill or spill_path(settings, batch_id), report.failed, "Elasticsearch away")
         exc.report = report
         raise
-    record_dead_letters(es, settings, report.failed, spill=spill)
-    if refresh:
-        es.indices.refresh(index=index)
     return report
 
 
@@ -398,14 +486,16 @@ def delete_where(es: Elasticsearch, settings: Settings, kind: str, query: dict[s
 def partial_update(
     es: Elasticsearch, settings: Settings, kind: str, docs: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    """Partial document updates by id (no scripts: the minimal local node has no Painless)."""
+    """Partial document updates by id (no scripts: the minimal local node has no
+    Painless), sent as :func:`bulk_index` sends. Raises :class:`StoreError` naming the
+    first update that did not take."""
     if not docs:
         return
-    actions = (
-        {"_op_type": "update", "_index": settings.index(kind), "_id": doc_id, "doc": body}
-        for doc_id, body in docs
-    )
-    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False):
-        if not ok:
-            raise StoreError(f"update of {kind} failed: {item}")
+    report = _write(es, settings, kind, docs, "update", "update", None)
+    if report.failed:
+        first = report.failed[0]
+        raise StoreError(
+            f"{len(report.failed)} of {len(docs)} {kind} updates failed "
+            f"(first: {first.record_id}: {first.reason[:300]})"
+        )
     es.indices.refresh(index=settings.index(kind))

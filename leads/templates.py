@@ -5,6 +5,11 @@ Texts are normalized before shingling (lower case, every digit a 0, punctuation 
 so that ads differing only in names, ages, prices and phones share most shingles.
 Bands are stored as keywords in Elasticsearch, so finding candidates for a new ad is one
 terms query: the index grows batch by batch and nothing is recomputed.
+
+Signatures are datasketch's MinHash (the "affine32" scheme of datasketch 2), computed
+here with numpy over a whole batch at once: the same values, bit for bit (stored
+signatures must keep matching new ones; a test holds the two side by side), without
+importing datasketch, whose package pulls in SciPy (about a second per command).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 
-from datasketch import MinHash
+import numpy as np
 
 NUM_PERM = 64
 BANDS, ROWS = 21, 3  # candidate threshold ≈ (1/21)^(1/3) ≈ 0.36 Jaccard
@@ -36,8 +42,62 @@ def shingles(text: str) -> list[bytes]:
     return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
 
 
-def signatures(texts: Iterable[str]) -> list[MinHash]:
-    return MinHash.bulk((shingles(t) for t in texts), num_perm=NUM_PERM)
+_SEED = 1  # datasketch's default: the permutations every stored signature was made with
+_EMPTY = (1 << 32) - 1  # the value of a signature slot no shingle reached
+_FMIX = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # MurmurHash3's 32-bit finalizer
+_SIGNATURE_BATCH = 256  # texts per numpy pass: a (NUM_PERM x shingles) array of ~5 MiB
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """``a`` (odd) and ``b`` of the affine maps h -> a*h + b mod 2^32, drawn as
+    datasketch draws them."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix(hv: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2, s3 = _FMIX
+    hv = hv ^ (hv >> np.uint32(s1))
+    hv = hv * np.uint32(m1)
+    hv = hv ^ (hv >> np.uint32(s2))
+    hv = hv * np.uint32(m2)
+    return hv ^ (hv >> np.uint32(s3))
+
+
+def signatures(texts: Iterable[str]) -> list[list[int]]:
+    """The MinHash signature (``NUM_PERM`` 32-bit values) of each text's shingles."""
+    a, b = _permutations()
+    hashes: dict[bytes, int] = {}  # template families repeat shingles: hash each once
+    out: list[list[int]] = []
+    batch: list[list[bytes]] = []
+
+    def flush() -> None:
+        sizes = np.array([len(x) for x in batch])
+        values = [hashes.get(s) or hashes.setdefault(s, _sha1_32(s)) for x in batch for s in x]
+        hv = _fmix(np.array(values, dtype=np.uint32))
+        # One row per permutation, one column per shingle; wrapping round 2^32 is the
+        # modulo. Small batches keep the array in memory already mapped (fast).
+        phv = np.multiply.outer(a, hv)
+        phv += b[:, None]
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[sizes > 0]
+        rows = iter(np.minimum.reduceat(phv, starts, axis=1).T.tolist() if hv.size else [])
+        out.extend(next(rows) if n else [_EMPTY] * NUM_PERM for n in sizes)
+        batch.clear()
+
+    for text in texts:
+        batch.append(shingles(text))
+        if len(batch) >= _SIGNATURE_BATCH:
+            flush()
+    if batch:
+        flush()
+    return out
+
+
+def _sha1_32(data: bytes) -> int:
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
 
 
 def band_keys(signature: Sequence[int]) -> list[str]:

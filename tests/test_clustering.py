@@ -33,6 +33,22 @@ UNRELATED = [
 ]
 
 
+def test_signatures_are_datasketchs_minhash_bit_for_bit() -> None:
+    """Stored signatures were made by datasketch; new ones must match them exactly, or
+    a new ad would never join a stored template. Mixed lengths, empty and one-word texts,
+    and more texts than one numpy pass holds."""
+    from datasketch import MinHash
+
+    from leads.templates import NUM_PERM, shingles, signatures
+
+    texts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS]
+    texts += UNRELATED + ["", "!!!", "word", "Ünïcödé 55 ads", "a b"] + [""] * 3
+    texts += [f"{u} variant {i}" for i in range(60) for u in UNRELATED]
+    ours = signatures(texts)
+    theirs = MinHash.bulk((shingles(t) for t in texts), num_perm=NUM_PERM)
+    assert ours == [[int(v) for v in m.hashvalues] for m in theirs]
+
+
 def _raw(source: str, n: int, text: str, batch: str) -> RawDocument:
     url = f"http://example.test/{source}/{n}"
     return RawDocument(id=document_id(source, url), text=text, provenance=Provenance(

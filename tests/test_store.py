@@ -95,3 +95,70 @@ def test_delete_where_says_what_it_could_not_delete(es: Any, settings: Settings)
     finally:
         es.indices.put_settings(index=index, settings={"index.blocks.write": False})
     assert count(es, settings, "raw", {"prefix": {"id": "keep-"}}) == 3
+
+
+def test_concurrent_chunks_keep_the_last_version_and_count_every_item(
+    es: Any, settings: Settings
+) -> None:
+    """Chunks go out several at a time; a document written twice in one run must still
+    end as its later version (the chunk holding it waits for the earlier one), and one
+    refused item among many costs that item alone."""
+    eager = settings.model_copy(update={"bulk_chunk_size": 2, "bulk_concurrency": 8})
+    docs = [_raw(f"order-{i % 5}") for i in range(600)]  # every id written 120 times
+    for n, doc in enumerate(docs):
+        doc["text"] = f"version {n}"
+    docs[301] = {**_raw("order-bad"), "unexpected_field": "refused"}
+    report = bulk_index(es, eager, "raw", ((d["id"], d) for d in docs), stage="test", refresh=True)
+    assert report.indexed == 599
+    assert [letter.record_id for letter in report.failed] == ["order-bad"]
+    stored = {d["id"]: d["text"] for d in scan(es, settings, "raw", {"prefix": {"id": "order-"}})}
+    last = {d["id"]: d["text"] for d in docs if d["id"] != "order-bad"}
+    assert stored == last
+
+
+def test_partial_updates_go_in_concurrent_chunks_and_say_what_did_not_take(
+    es: Any, settings: Settings
+) -> None:
+    from leads.store import partial_update
+
+    eager = settings.model_copy(update={"bulk_chunk_size": 2, "bulk_concurrency": 3})
+    docs = [_raw(f"upd-{i}") for i in range(9)]
+    bulk_index(es, settings, "raw", ((d["id"], d) for d in docs), stage="test", refresh=True)
+    partial_update(es, eager, "raw", [(d["id"], {"notes": f"seen {d['id']}"}) for d in docs])
+    notes = {d["id"]: d["notes"] for d in scan(es, settings, "raw", {"prefix": {"id": "upd-"}})}
+    assert notes == {d["id"]: f"seen {d['id']}" for d in docs}
+    with pytest.raises(StoreError, match=r"1 of 3 raw updates failed \(first: upd-missing"):
+        partial_update(es, eager, "raw", [("upd-0", {"notes": "a"}),
+                                          ("upd-missing", {"notes": "b"}),
+                                          ("upd-1", {"notes": "c"})])  # fmt: skip
+
+
+def test_a_chunk_waits_for_a_chunk_in_flight_that_holds_the_same_id() -> None:
+    """The order guarantee itself, deterministically: the first chunk is slow; a later
+    chunk with one of its ids must not start before it ends, while a chunk of other ids
+    goes out at once."""
+    import threading
+    import time
+
+    from leads.store import _InFlight
+
+    events: list[str] = []
+    lock = threading.Lock()
+
+    class Sender:
+        def send(self, chunk: list[tuple[str, bytes]]) -> None:
+            name = "+".join(doc_id for doc_id, _ in chunk)
+            with lock:
+                events.append(f"start {name}")
+            if name == "a+b":
+                time.sleep(0.5)
+            with lock:
+                events.append(f"end {name}")
+
+    flight = _InFlight(Sender(), 4)  # type: ignore[arg-type]
+    flight.submit([("a", b""), ("b", b"")])
+    flight.submit([("c", b"")])
+    flight.submit([("d", b""), ("a", b"")])
+    flight.finish()
+    assert events.index("end a+b") < events.index("start d+a")
+    assert events.index("start c") < events.index("end a+b")
