@@ -63,6 +63,21 @@ def leads_with(
 
 def link(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> dict[str, int]:
     """Rebuilds the profiles of every selector the batch (or, with None, any lead) carries."""
+    return _link(es, settings, batch_id)[0]
+
+
+def link_and_rescore(
+    es: Elasticsearch, settings: Settings, batch_id: str | None = None
+) -> tuple[dict[str, int], int]:
+    """:func:`link`, then :func:`rescore` with the selectors and profiles just built
+    (rather than reading them back)."""
+    summary, touched, profiles = _link(es, settings, batch_id)
+    return summary, rescore(es, settings, batch_id, known=(touched, profiles))
+
+
+def _link(
+    es: Elasticsearch, settings: Settings, batch_id: str | None
+) -> tuple[dict[str, int], set[str], dict[str, dict[str, Any]]]:
     touched = batch_selectors(es, settings, batch_id)
     grouped = leads_with(es, settings, touched)
     profiles = [
@@ -70,16 +85,18 @@ def link(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> 
         for selector, leads in grouped.items()
         if leads
     ]
-    changed = _changed(es, settings, {p.id: p.model_dump(mode="json") for p in profiles})
+    stored = {p.id: p.model_dump(mode="json") for p in profiles}
+    changed = _changed(es, settings, stored)
     report = bulk_index(
         es, settings, "entities", changed.items(), stage="link", batch_id=batch_id, refresh=True
     )
-    return {
+    summary = {
         "selectors": len(profiles),
         "hubs": sum(p.hub for p in profiles),
         "changed": report.indexed,
         "dead_letters": len(report.failed),
     }
+    return summary, touched, {doc["selector"]: doc for doc in stored.values()}
 
 
 def _changed(
@@ -281,15 +298,20 @@ def render_tree(net: Network) -> list[str]:
     return lines
 
 
-def rescore(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> int:
+def rescore(
+    es: Elasticsearch,
+    settings: Settings,
+    batch_id: str | None = None,
+    known: tuple[set[str], dict[str, dict[str, Any]]] | None = None,
+) -> int:
     """Combines each touched lead's document score with its network evidence: the
     strongest non-hub selector it carries. Starts from the stored document score, so a
-    re-run gives the same scores. Returns how many leads changed."""
+    re-run gives the same scores. ``known``: the batch's selectors and their profiles,
+    when the caller has just built them. Returns how many leads changed."""
     from leads.scoring import combine, network_points, tier_for
 
-    touched = batch_selectors(es, settings, batch_id)
-    profiles: dict[str, dict[str, Any]] = {}
-    ids = sorted(profile_id(s) for s in touched)
+    touched, profiles = known or (batch_selectors(es, settings, batch_id), {})
+    ids = [] if known else sorted(profile_id(s) for s in touched)
     for i in range(0, len(ids), _CHUNK):
         for doc in es.mget(index=settings.index("entities"), ids=ids[i : i + _CHUNK])["docs"]:
             if doc.get("found"):

@@ -154,3 +154,30 @@ def test_a_later_batch_joins_the_same_cluster_id_and_reruns_change_nothing(
     after = _clusters(es, settings)
     assert after[late.id] == before[loaded["members"][0]]
     assert {k: v for k, v in after.items() if k != late.id} == before
+
+
+def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
+    es: Any, settings: Settings
+) -> None:
+    """Chunks scored in worker processes come back in order and complete: the same leads
+    as scoring in this process, and a stored document that is not a valid raw document
+    is a dead letter naming it, in both ways."""
+    texts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS]
+    docs = [_raw("pool", 1, f"{texts[i % 4]} Ref {i}.", "pool").model_dump(mode="json")
+            for i in range(300)]  # fmt: skip
+    for i, doc in enumerate(docs):
+        doc["id"] = doc["provenance"]["url"] = f"pool-{i:03d}"
+    broken = {"id": "pool-broken", "provenance": docs[0]["provenance"]}  # no text
+    bulk_index(es, settings, "raw", [(d["id"], d) for d in [*docs, broken]], stage="test",
+               refresh=True)  # fmt: skip
+    made = {}
+    for workers in (0, 2):
+        eager = settings.model_copy(update={"extract_workers": workers})
+        assert score_batch(es, eager, "pool") == {"leads": 300, "dead_letters": 1}
+        made[workers] = {
+            d["id"]: {k: v for k, v in d.items() if k != "scored_at"}
+            for d in scan(es, settings, "leads", {"term": {"batch_id": "pool"}})
+        }
+    assert len(made[0]) == 300 and made[0] == made[2]
+    letters = list(scan(es, settings, "deadletters", {"term": {"record_id": "pool-broken"}}))
+    assert letters and "text" in letters[0]["reason"]

@@ -175,3 +175,20 @@ def test_link_cli_writes_the_batch_profiles(planted: dict[str, Any]) -> None:
     selectors = {p["selector"] for p in profiles}
     assert f"phone:{PHONE}" in selectors and f"phone:{HOTLINE}" in selectors
     assert b'"rescored_leads"' in result.stderr
+
+
+def test_link_and_rescore_scores_from_the_profiles_it_built_as_from_the_stored_ones(
+    es: Any, settings: Settings
+) -> None:
+    """`lantern link` re-scores from the profiles it has just built in memory: scoring
+    again from what is stored must then find nothing left to change."""
+    from leads.linking import link_and_rescore, rescore
+
+    leads = [_lead(f"pair-{i}", "link-3", {"phone": "+17025550188"}, str(22 + i),
+                   ["Reno, NV", "Boise, ID", "Provo, UT"][i], day=i) for i in range(3)]  # fmt: skip
+    _index(es, settings, leads)
+    summary, rescored = link_and_rescore(es, settings, "link-3")
+    assert summary["selectors"] >= 1 and rescored == 3
+    scored = es.get(index=settings.index("leads"), id="pair-0")["_source"]
+    assert scored["network"]["selector"] == "phone:+17025550188" and scored["score"] > 30
+    assert rescore(es, settings, "link-3") == 0

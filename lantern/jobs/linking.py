@@ -9,14 +9,16 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from leads.clustering import cluster_batch
-from leads.linking import link, rescore
+from leads.linking import link_and_rescore
 from leads.settings import Settings
 
 
 def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, Any]:
+    templates = cluster_batch(es, settings, batch_id)
+    profiles, rescored = link_and_rescore(es, settings, batch_id)
     return {
         "batch_id": batch_id,
-        "templates": cluster_batch(es, settings, batch_id),
-        "profiles": link(es, settings, batch_id),
-        "rescored_leads": rescore(es, settings, batch_id),
+        "templates": templates,
+        "profiles": profiles,
+        "rescored_leads": rescored,
     }

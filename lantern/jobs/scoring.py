@@ -1,10 +1,23 @@
 """Extract and score a batch: raw documents in ``<prefix>-raw`` become leads in
-``<prefix>-leads`` (idempotent: a lead's id is its document's id)."""
+``<prefix>-leads`` (idempotent: a lead's id is its document's id).
+
+The stages overlap: this process reads the batch and writes leads (both mostly waiting on
+Elasticsearch) while worker processes validate, extract and serialise, a chunk of raw
+documents at a time, so every core is in use. Chunks are bounded in flight and come back
+in order; ``extract_workers: 0`` does it all in this process.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -18,7 +31,39 @@ from leads.store import StoreError, bulk_index, record_dead_letters, scan
 from leads.text import replace_surrogates
 from leads.validation import validation_message
 
-__all__ = ["batch_totals", "score_batch", "score_ref"]
+__all__ = ["batch_totals", "score_batch", "score_chunk", "score_ref"]
+
+CHUNK = 256  # raw documents per task: enough to pay for the trip, small to keep order
+Scored = tuple[list[tuple[str, bytes]], list[tuple[str, str]]]
+Scorer = Callable[[Iterable[list[dict[str, Any]]]], Iterator[Scored]]
+
+
+def score_chunk(sources: list[dict[str, Any]], scored_at: datetime, model: str | None) -> Scored:
+    """Leads for raw documents (as stored): each ``(id, lead as JSON)``, and each
+    document that could not be made into one as ``(id, reason)``. Pure but for the
+    pipeline it loads once per process."""
+    from nlp.pipeline import extract_many
+
+    made: list[tuple[str, bytes]] = []
+    refused: list[tuple[str, str]] = []
+    raws: dict[str, RawDocument] = {}
+    for source in sources:
+        try:
+            raw = RawDocument.model_validate(source)
+        except ValidationError as exc:
+            refused.append((str(source.get("id")), validation_message(exc)))
+            continue
+        raws[raw.id] = raw
+    # Stored before text was cleaned at the edge: clean it here too.
+    texts = ((raw.id, replace_surrogates(raw.text)[0]) for raw in raws.values())
+    for extraction in extract_many(texts, model=model):
+        raw = raws[extraction.id]
+        try:
+            made.append((raw.id, build_lead(raw, extraction, scored_at).model_dump_json().encode()))
+        except (ValidationError, ValueError) as exc:
+            reason = validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+            refused.append((raw.id, reason[:500]))
+    return made, refused
 
 
 def score_batch(
@@ -26,44 +71,72 @@ def score_batch(
 ) -> dict[str, int]:
     """Extracts and scores every raw document of a batch; writes leads idempotently.
     A document that cannot be read or made into a lead is a dead letter; the rest go on."""
-    from nlp.pipeline import extract_many  # spaCy loads only when a batch is scored
+    from nlp.pipeline import get_pipeline
 
+    # Built here, once: forked workers share it rather than each building their own.
+    get_pipeline(settings.spacy_model)
     dead: list[DeadLetter] = []
-    raws: dict[str, RawDocument] = {}
-
-    def texts() -> Iterator[tuple[str, str]]:
-        for source in scan(es, settings, "raw", batch_query(batch_id, source_id)):
-            try:
-                raw = RawDocument.model_validate(source)
-            except ValidationError as exc:
-                record = str(source.get("id"))
-                dead.append(dead_letter("score", record, validation_message(exc), batch_id))
-                continue
-            raws[raw.id] = raw
-            # Stored before text was cleaned at the edge: clean it here too.
-            yield raw.id, replace_surrogates(raw.text)[0]
-
     now = datetime.now(UTC)
+    sources = scan(es, settings, "raw", batch_query(batch_id, source_id))
+    chunks = iter(lambda: list(islice(sources, CHUNK)), [])
 
-    def leads() -> Iterator[tuple[str, dict[str, Any]]]:
-        for extraction in extract_many(texts()):
-            raw = raws.pop(extraction.id)
-            try:
-                lead = build_lead(raw, extraction, now)
-            except ValidationError as exc:
-                dead.append(dead_letter("score", raw.id, validation_message(exc), batch_id))
-                continue
-            yield lead.id, lead.model_dump(mode="json")
+    def leads(run: Scorer) -> Iterator[tuple[str, bytes]]:
+        for made, refused in run(chunks):
+            dead.extend(dead_letter("score", rid, why, batch_id) for rid, why in refused)
+            yield from made
 
     try:
-        report = bulk_index(
-            es, settings, "leads", leads(), stage="score", batch_id=batch_id, refresh=True
-        )
+        with _scorer(settings, now) as run:
+            report = bulk_index(
+                es, settings, "leads", leads(run), stage="score", batch_id=batch_id, refresh=True
+            )
     except StoreError:
         record_dead_letters(None, settings, dead, batch_id=batch_id)  # kept in the file
         raise
     record_dead_letters(es, settings, dead, batch_id=batch_id)
     return {"leads": report.indexed, "dead_letters": len(report.failed) + len(dead)}
+
+
+def workers(settings: Settings) -> int:
+    """How many extraction processes: the setting, else one per core (this process
+    mostly waits on Elasticsearch, and so does Elasticsearch on a small machine)."""
+    if settings.extract_workers is not None:
+        return settings.extract_workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _scorer(settings: Settings, now: datetime) -> Iterator[Scorer]:
+    """A function from chunks of sources to their results, in order: in this process,
+    or across worker processes with at most two chunks per worker in flight."""
+    model, count = settings.spacy_model, workers(settings)
+    if count == 0:
+        yield lambda chunks: (score_chunk(chunk, now, model) for chunk in chunks)
+        return
+    # Fork shares the built pipeline; it is only safe while this is the only thread
+    # (a lock held by another thread would be copied held). Otherwise: a fresh server.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))
+    try:
+        yield lambda chunks: _ordered(pool, chunks, now, model, limit=2 * count)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _ordered(
+    pool: Executor,
+    chunks: Iterable[list[dict[str, Any]]],
+    now: datetime,
+    model: str | None,
+    limit: int,
+) -> Iterator[Scored]:
+    pending: deque[Future[Scored]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(score_chunk, chunk, now, model))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def score_ref(es: Elasticsearch, settings: Settings, ref: dict[str, str]) -> dict[str, Any]:
