@@ -44,8 +44,16 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, int]:
-    """Clusters the ads of one batch (None: every ad) into near-duplicate templates."""
+def cluster_batch(
+    es: Elasticsearch,
+    settings: Settings,
+    batch_id: str | None,
+    pending: dict[str, list[str]] | None = None,
+) -> dict[str, int]:
+    """Clusters the ads of one batch (None: every ad) into near-duplicate templates.
+    The leads whose ``template:`` selectors change are updated, or, given ``pending``,
+    their new selectors are put there for the caller to write with its own updates
+    (``lantern link`` writes them with the re-scoring: one update per lead, not two)."""
     query: dict[str, Any] = (
         {"term": {"provenance.batch_id": batch_id}} if batch_id else {"match_all": {}}
     )
@@ -100,7 +108,7 @@ def cluster_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -
     # Most ads of a batch match nothing: reading and comparing their leads would change
     # nothing, so only clusters that have (or had) two ads or more are looked at.
     touched = (set(assigned.values()) - lone) | set(merged)
-    changed = _mark_leads(es, settings, touched | set(merged.values()))
+    changed = _mark_leads(es, settings, touched | set(merged.values()), pending)
     return {
         "ads": report.indexed,
         "clusters": len(set(assigned.values())),
@@ -120,9 +128,15 @@ def _candidates(es: Elasticsearch, settings: Settings, keys: set[str]) -> dict[s
     return found
 
 
-def _mark_leads(es: Elasticsearch, settings: Settings, cluster_ids: set[str]) -> int:
+def _mark_leads(
+    es: Elasticsearch,
+    settings: Settings,
+    cluster_ids: set[str],
+    pending: dict[str, list[str]] | None = None,
+) -> int:
     """Gives every ad of these clusters the selector template:<id> when the cluster has
-    two or more ads (none otherwise); unchanged leads are left alone."""
+    two or more ads (none otherwise); unchanged leads are left alone. With ``pending``,
+    the new selectors go there rather than to Elasticsearch."""
     if not cluster_ids:
         return 0
     members: dict[str, list[str]] = {}
@@ -147,7 +161,10 @@ def _mark_leads(es: Elasticsearch, settings: Settings, cluster_ids: set[str]) ->
                          + ([wanted[doc["_id"]]] if wanted[doc["_id"]] else []))  # fmt: skip
             if new != sorted(old):
                 updates.append((doc["_id"], {"selectors": new}))
-    partial_update(es, settings, "leads", updates)
+    if pending is not None:
+        pending.update((lead_id, body["selectors"]) for lead_id, body in updates)
+    else:
+        partial_update(es, settings, "leads", updates)
     return len(updates)
 
 

@@ -5,7 +5,7 @@ profiles it links to; profiles carry no wall-clock time, so a re-run changes not
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -38,16 +38,55 @@ def _linking(selectors: Iterable[str]) -> set[str]:
     return {s for s in selectors if s.split(":", 1)[0] in LINKING_TYPES}
 
 
-def batch_selectors(es: Elasticsearch, settings: Settings, batch_id: str | None) -> set[str]:
+# Leads whose selectors are about to change (lead id -> new selectors), not yet written:
+# every read below sees them as they will be.
+Pending = dict[str, list[str]]
+
+
+def _scan_leads(
+    es: Elasticsearch,
+    settings: Settings,
+    query: dict[str, Any],
+    fields: list[str],
+    pending: Pending | None,
+    gaining: set[str] | None = None,
+    refresh: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """The leads ``query`` matches, with ``pending`` selectors in place of the stored
+    ones; with ``gaining``, also the pending leads that will carry one of those selectors
+    but do not yet (the query, run on stored selectors, cannot find them)."""
+    seen: set[str] = set()
+    for lead in scan(es, settings, "leads", query, source=fields, refresh=refresh):
+        if pending and lead["id"] in pending:
+            lead["selectors"] = pending[lead["id"]]
+        seen.add(lead["id"])
+        yield lead
+    if not pending or not gaining:
+        return
+    more = sorted(i for i, new in pending.items() if i not in seen and not gaining.isdisjoint(new))
+    for i in range(0, len(more), _CHUNK):
+        ids = {"ids": {"values": more[i : i + _CHUNK]}}
+        for lead in scan(es, settings, "leads", ids, source=fields, refresh=False):
+            lead["selectors"] = pending[lead["id"]]
+            yield lead
+
+
+def batch_selectors(
+    es: Elasticsearch, settings: Settings, batch_id: str | None, pending: Pending | None = None
+) -> set[str]:
     query: dict[str, Any] = {"term": {"batch_id": batch_id}} if batch_id else {"match_all": {}}
     found: set[str] = set()
-    for lead in scan(es, settings, "leads", query, source=["selectors"]):
+    for lead in _scan_leads(es, settings, query, ["id", "selectors"], pending):
         found |= _linking(lead.get("selectors", []))
     return found
 
 
 def leads_with(
-    es: Elasticsearch, settings: Settings, selectors: Iterable[str], refresh: bool = True
+    es: Elasticsearch,
+    settings: Settings,
+    selectors: Iterable[str],
+    refresh: bool = True,
+    pending: Pending | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every lead carrying each selector (across all batches)."""
     wanted = sorted(set(selectors))
@@ -55,7 +94,7 @@ def leads_with(
     for i in range(0, len(wanted), _CHUNK):
         chunk = set(wanted[i : i + _CHUNK])
         query = {"terms": {"selectors": sorted(chunk)}}
-        for lead in scan(es, settings, "leads", query, source=_LEAD_FIELDS, refresh=refresh):
+        for lead in _scan_leads(es, settings, query, _LEAD_FIELDS, pending, chunk, refresh):
             for selector in chunk.intersection(lead.get("selectors", [])):
                 out[selector].append(lead)
     return out
@@ -67,19 +106,24 @@ def link(es: Elasticsearch, settings: Settings, batch_id: str | None = None) -> 
 
 
 def link_and_rescore(
-    es: Elasticsearch, settings: Settings, batch_id: str | None = None
+    es: Elasticsearch,
+    settings: Settings,
+    batch_id: str | None = None,
+    pending: Pending | None = None,
 ) -> tuple[dict[str, int], int]:
     """:func:`link`, then :func:`rescore` with the selectors and profiles just built
-    (rather than reading them back)."""
-    summary, touched, profiles = _link(es, settings, batch_id)
-    return summary, rescore(es, settings, batch_id, known=(touched, profiles))
+    (rather than reading them back). ``pending``: selector changes not yet written
+    (from clustering); both steps read the leads as they will be, and each lead's new
+    selectors go out in the same update as its new score."""
+    summary, touched, profiles = _link(es, settings, batch_id, pending)
+    return summary, rescore(es, settings, batch_id, known=(touched, profiles), pending=pending)
 
 
 def _link(
-    es: Elasticsearch, settings: Settings, batch_id: str | None
+    es: Elasticsearch, settings: Settings, batch_id: str | None, pending: Pending | None = None
 ) -> tuple[dict[str, int], set[str], dict[str, dict[str, Any]]]:
-    touched = batch_selectors(es, settings, batch_id)
-    grouped = leads_with(es, settings, touched)
+    touched = batch_selectors(es, settings, batch_id, pending)
+    grouped = leads_with(es, settings, touched, pending=pending)
     profiles = [
         build_profile(selector, leads, settings.hub_threshold, batch_id)
         for selector, leads in grouped.items()
@@ -303,6 +347,7 @@ def rescore(
     settings: Settings,
     batch_id: str | None = None,
     known: tuple[set[str], dict[str, dict[str, Any]]] | None = None,
+    pending: Pending | None = None,
 ) -> int:
     """Combines each touched lead's document score with its network evidence: the
     strongest non-hub selector it carries. Starts from the stored document score, so a
@@ -310,7 +355,7 @@ def rescore(
     when the caller has just built them. Returns how many leads changed."""
     from leads.scoring import combine, network_points, tier_for
 
-    touched, profiles = known or (batch_selectors(es, settings, batch_id), {})
+    touched, profiles = known or (batch_selectors(es, settings, batch_id, pending), {})
     ids = [] if known else sorted(profile_id(s) for s in touched)
     for i in range(0, len(ids), _CHUNK):
         for doc in es.mget(index=settings.index("entities"), ids=ids[i : i + _CHUNK])["docs"]:
@@ -326,8 +371,8 @@ def rescore(
         "document_explanation",
         "network",
     ]
-    for lead in scan(es, settings, "leads", {"terms": {"selectors": sorted(touched)}},
-                     source=fields):  # fmt: skip
+    query = {"terms": {"selectors": sorted(touched)}}
+    for lead in _scan_leads(es, settings, query, fields, pending, touched):
         best: tuple[int, dict[str, Any]] | None = None
         for selector in lead.get("selectors", []):
             prof = profiles.get(selector)
@@ -362,13 +407,19 @@ def rescore(
             "document_score": base,
             "document_explanation": list(own_reasons),
         }
+        if lead["id"] in (pending or {}):
+            body["selectors"] = lead["selectors"]
         if lead.get("document_score") is None:
             updates.append((lead["id"], body))
             continue
         if score != lead["score"] or network_field != lead.get("network"):
             updates.append((lead["id"], body))
+    rescored = len(updates)
+    # Selector changes of leads whose score did not change still go out.
+    written = {lead_id for lead_id, _ in updates}
+    updates += [(i, {"selectors": new}) for i, new in (pending or {}).items() if i not in written]
     partial_update(es, settings, "leads", updates)
-    return len(updates)
+    return rescored
 
 
 # A network: two or more ads joined by an identity selector (not template wording alone).

@@ -181,3 +181,50 @@ def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
     assert len(made[0]) == 300 and made[0] == made[2]
     letters = list(scan(es, settings, "deadletters", {"term": {"record_id": "pool-broken"}}))
     assert letters and "text" in letters[0]["reason"]
+
+
+def test_link_writing_selectors_with_the_scores_ends_as_writing_them_first(
+    es: Any, settings: Settings
+) -> None:
+    """`lantern link` keeps the template selectors it finds and writes them with the
+    new scores (one update per lead). The leads, profiles and templates must end exactly
+    as when clustering writes its selectors first and linking reads them back — over two
+    batches, the second joining the first's clusters."""
+    from lantern.jobs.linking import link_batch
+    from leads.store import drop_indices, ensure_indices
+
+    batches = {
+        "eq-1": [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS[:2]]
+        + [t.format(phone=PLANTED_PHONE) for t in PLANTED[:2]] + UNRELATED[:2],
+        "eq-2": [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS[2:]]
+        + [PLANTED[0].format(phone=p) for p in COPIERS[:2]]
+        + [PLANTED[2].format(phone=PLANTED_PHONE)],
+    }  # fmt: skip
+    ends = []
+    for way in ("apart", "together"):
+        here = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}-{way}"})
+        ensure_indices(es, here)
+        try:
+            for batch, texts in batches.items():
+                docs = [_raw(batch, i, t, batch) for i, t in enumerate(texts)]
+                bulk_index(es, here, "raw", ((d.id, d.model_dump(mode="json")) for d in docs),
+                           stage="test", refresh=True)  # fmt: skip
+                score_batch(es, here, batch)
+                if way == "apart":
+                    cluster_batch(es, here, batch)
+                    link(es, here, batch)
+                    rescore(es, here, batch)
+                else:
+                    link_batch(es, here, batch)
+            ends.append({
+                kind: {d["id"]: {k: v for k, v in d.items() if k not in ("scored_at", "batch_id")}
+                       for d in scan(es, here, kind, {"match_all": {}})}
+                for kind in ("leads", "entities", "templates")
+            })  # fmt: skip
+        finally:
+            drop_indices(es, here)
+    apart, together = ends
+    assert any(
+        s.startswith("template:") for d in together["leads"].values() for s in d["selectors"]
+    )
+    assert apart == together

@@ -14,8 +14,9 @@ from leads.settings import Settings
 
 
 def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, Any]:
-    templates = cluster_batch(es, settings, batch_id)
-    profiles, rescored = link_and_rescore(es, settings, batch_id)
+    pending: dict[str, list[str]] = {}  # template selectors, written with the new scores
+    templates = cluster_batch(es, settings, batch_id, pending)
+    profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
     return {
         "batch_id": batch_id,
         "templates": templates,
