@@ -70,6 +70,23 @@ def raw_documents(n: int, batch: str, seed: int = 11) -> list[dict[str, Any]]:
     return docs
 
 
+def _es_cpu() -> float | None:
+    """CPU seconds the local Elasticsearch node has used so far (None when it is not
+    the project's local node): where the time goes, Lantern or Elasticsearch."""
+    pidfile = get_settings().es_home_path / "es.pid"
+    try:
+        fields = Path(f"/proc/{int(pidfile.read_text())}/stat").read_text().rsplit(")", 1)[1]
+    except (OSError, ValueError):
+        return None
+    utime, stime = fields.split()[11:13]
+    return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _lantern(env: dict[str, str], *args: str) -> tuple[float, str]:
     started = time.perf_counter()
     run = subprocess.run(
@@ -110,9 +127,15 @@ def main() -> None:
             ]
             times = {}
             for name, command in stages:
+                es_before, ours_before = _es_cpu(), _children_cpu()
                 took, _ = _lantern(env, *command)
                 times[name] = took
-                print(f"{name:>6}: {took:7.1f} s  {len(docs) / took:8,.0f} ads/s")
+                es_after, ours = _es_cpu(), _children_cpu() - ours_before
+                es_cpu = (
+                    f", Elasticsearch {es_after - es_before:5.1f}" if es_after and es_before else ""
+                )
+                print(f"{name:>6}: {took:7.1f} s  {len(docs) / took:8,.0f} ads/s   "
+                      f"(CPU s: Lantern {ours:5.1f}{es_cpu})")  # fmt: skip
         raw = count(es, settings, "raw", {"term": {"provenance.batch_id": batch}})
         leads = count(es, settings, "leads", {"term": {"batch_id": batch}})
         letters = count(es, settings, "deadletters", {"match_all": {}})

@@ -72,12 +72,18 @@ def cluster_batch(
     groups = _Groups()
     for rid in sigs:
         groups.find(rid)
+        compared = {rid}  # near-duplicates share many bands: each pair is compared once
         for key in bands[rid]:
             peers = by_band.get(key, [])
             if len(peers) > MAX_BAND_MATCHES:
                 continue
             for other in peers:
-                if other != rid and similarity(sigs[rid], stored[other]["signature"]) >= SIMILAR:
+                if other in compared:
+                    continue
+                compared.add(other)
+                if groups.find(rid) == groups.find(other):
+                    continue  # already one cluster: comparing cannot change it
+                if similarity(sigs[rid], stored[other]["signature"]) >= SIMILAR:
                     groups.join(rid, other)
     members: dict[str, list[str]] = {}
     for rid in stored:
