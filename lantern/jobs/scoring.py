@@ -110,13 +110,14 @@ def _scorer(settings: Settings, now: datetime) -> Iterator[Scorer]:
     """A function from chunks of sources to their results, in order: in this process,
     or across worker processes with at most two chunks per worker in flight."""
     model, count = settings.spacy_model, workers(settings)
-    if count == 0:
+    # Workers are forked, so they share the pipeline just built. Forking is only safe
+    # while this is the only thread (a lock another thread holds would be copied held),
+    # and the other ways to start a process re-run the caller's main script: with other
+    # threads about (a scheduler's task runner, say), the work stays in this process.
+    if count == 0 or threading.active_count() > 1:
         yield lambda chunks: (score_chunk(chunk, now, model) for chunk in chunks)
         return
-    # Fork shares the built pipeline; it is only safe while this is the only thread
-    # (a lock held by another thread would be copied held). Otherwise: a fresh server.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
     try:
         yield lambda chunks: _ordered(pool, chunks, now, model, limit=2 * count)
     finally:
