@@ -16,6 +16,7 @@ from lantern.cli.options import (
     check_not_input,
     elasticsearch,
     fail,
+    get_settings,
     input_name,
     new_batch_id,
     open_input,
@@ -23,7 +24,6 @@ from lantern.cli.options import (
     say,
 )
 from leads.limits import MAX_TEXT_CHARS
-from leads.settings import get_settings
 from leads.text import one_line
 
 
