@@ -35,6 +35,29 @@ def _stderr() -> Any:
     return Console(stderr=True)
 
 
+def _progress_bar() -> Any:
+    from rich.progress import Progress
+
+    return Progress(console=_stderr(), transient=True)
+
+
+class _NoProgress:
+    """What ``extract`` uses instead of a progress bar when its records go to stdout:
+    nothing to draw, so rich is not even imported (start-up time)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        return 0
+
+    def advance(self, task: int) -> None:
+        return None
+
+
 def register(app: typer.Typer) -> None:
     for command in (crawl, extract, index, score, leads):
         app.command()(command)
@@ -93,8 +116,6 @@ def extract(
     model: Annotated[str | None, typer.Option(help="optional spaCy model package")] = None,
 ) -> None:
     """Indicators, entities, score, tier and explanation for each {"id", "text"} line."""
-    from rich.progress import Progress
-
     from nlp.pipeline import ModelError, extract_many, get_pipeline
 
     try:
@@ -104,7 +125,7 @@ def extract(
     check_not_input(out, input)
     stats = {"read": 0, "errors": 0}
     # A progress bar only when the records go to a file: stdout stays pure JSON Lines.
-    progress = Progress(console=_stderr(), transient=True, disable=out in (None, "-"))
+    progress = _NoProgress() if out in (None, "-") else _progress_bar()
     with open_input(input) as stream, open_out(out) as sink, progress:
         task = progress.add_task("extracting", total=None)
         for extraction in extract_many(_extract_inputs(stream, stats), model=model):
