@@ -22,20 +22,21 @@ EXTRACT_TARGET = 2.5  # seconds, spawn to the first record on stdout
 RECORD = {"id": "startup-1", "text": "Sweet new girl in town, incall only, text 702-555-0142"}
 
 
-def lantern() -> str:
-    return str(Path(sys.executable).with_name("lantern"))
+def lantern() -> list[str]:
+    """The console script installed beside this interpreter."""
+    return [str(Path(sys.executable).with_name("lantern"))]
 
 
-def time_help() -> float:
+def time_help(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run([lantern(), "--help"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*command, "--help"], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def time_first_record() -> float:
+def time_first_record(command: list[str]) -> float:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [lantern(), "extract"],
+        [*command, "extract"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -57,13 +58,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5, help="runs of each; best kept")
     args = parser.parse_args()
-    time_help()  # one unmeasured run of each: the first reads the files from disk
-    time_first_record()
+    command = lantern()
+    time_help(command)  # one unmeasured run of each: the first reads the files from disk
+    time_first_record(command)
     helps: list[float] = []
     firsts: list[float] = []
     for _ in range(args.repeats):
-        helps.append(time_help())
-        firsts.append(time_first_record())
+        helps.append(time_help(command))
+        firsts.append(time_first_record(command))
     for name, runs in (("--help", helps), ("extract first record", firsts)):
         print(f"{name}: " + ", ".join(f"{t:.2f}" for t in runs) + " s")
     print(
