@@ -1,11 +1,11 @@
-"""Pattern phrases as the token hashes the matchers compare, split once and remembered.
+"""Pattern phrases as the token ids the matchers compare, split once and remembered.
 
 Matchers compare string hashes, which do not depend on the vocabulary, so pattern
 phrases are tokenized by a copy of the pipeline's tokenizer with a vocabulary of its
 own. That keeps thousands of pattern words out of the live vocabulary: a larger live
 vocabulary measured about a third slower per token in the tokenizer. A phrase goes to
-the matchers as the tuple of its tokens' hashes (``PhraseMatcher.add`` takes those as
-well as docs; they are what it keeps of a doc).
+the matchers as the tuple of its tokens' ids (``PhraseMatcher.add`` takes those as well
+as docs; they are what it keeps of a doc).
 
 Splitting the ~9,000 phrases (rules, places, keywords) with a copy of the tokenizer was
 most of the time it took to build the pipeline, paid by every process on start-up. How
@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from weakref import WeakKeyDictionary
 
 from spacy import about
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 # Raise when what an entry holds, or how it is read, changes.
 CACHE_FORMAT = 1
-Hashes = tuple[int, ...]
+TokenIds = tuple[int, ...]
 
 
 def pattern_maker(nlp: Language) -> Callable[[str], Doc]:
@@ -79,22 +79,23 @@ class PhraseTokens:
 
     def tokens(self, phrase: str) -> list[str]:
         """The texts of the phrase's tokens."""
-        found = self._known.get(phrase)
-        if not _spells(found, phrase):
-            if self._make_doc is None:
-                self._make_doc = pattern_maker(self._nlp)
-            found = [t.text for t in self._make_doc(phrase)]
-            self._known[phrase] = found
-            self._new = True
-        return found  # type: ignore[return-value]  # _spells checked it is a list[str]
+        cached = self._known.get(phrase)
+        if _spells(cached, phrase):
+            return cached
+        if self._make_doc is None:
+            self._make_doc = pattern_maker(self._nlp)
+        found = [t.text for t in self._make_doc(phrase)]
+        self._known[phrase] = found
+        self._new = True
+        return found
 
     # A token's attribute holds its string's id in the string store: the string's hash,
-    # except for spaCy's own symbols ("agent", "case"), which have small fixed ids.
+    # except for spaCy's own symbols ("agent", "mark", "root"), which have small fixed ids.
 
-    def orth(self, phrase: str) -> Hashes:
+    def orth(self, phrase: str) -> TokenIds:
         return tuple(get_string_id(t) for t in self.tokens(phrase))
 
-    def lower(self, phrase: str) -> Hashes:
+    def lower(self, phrase: str) -> TokenIds:
         lower = self._lower
         if lower is None:  # a vocabulary without the attribute leaves it 0
             return tuple(0 for _ in self.tokens(phrase))
@@ -114,7 +115,7 @@ class PhraseTokens:
         self._new = False
 
 
-def _spells(tokens: Any, phrase: str) -> bool:
+def _spells(tokens: Any, phrase: str) -> TypeGuard[list[str]]:
     """Whether a cached entry is a list of token texts that spells the phrase (up to
     spaces, which tokens do not hold): anything else is not trusted."""
     return (
