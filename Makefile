@@ -39,11 +39,16 @@ system-deps:
 
 # The editable install also compiles nlp/*.pyx in place (setup.py), against the spaCy
 # just installed (no build isolation: nlp/matching.pyx reads spaCy's C structs).
+# Bytecode is written here, for every installed module and for Lantern's own, as pip
+# does by default: uv does not, and where PYTHONDONTWRITEBYTECODE is set (containers,
+# CI) Python never writes it either, so every `lantern` run compiled spaCy, pydantic and
+# the rest from source again, more than half of its start-up (benchmarks/startup.py).
 $(VENV)/.installed: requirements.lock pyproject.toml setup.py $(wildcard nlp/*.pyx)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
-	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
-	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps --no-build-isolation -e .
+	$(VENV)/bin/uv pip sync -q --python $(PY) --compile-bytecode requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps --no-build-isolation --compile-bytecode -e .
+	$(PY) -m compileall -q leads nlp crawlers lantern dags
 	touch $@
 
 lock: ## re-resolve requirements.lock from pyproject.toml

@@ -25,7 +25,7 @@ from leads.taxonomy import load_taxonomy
 from nlp.contacts import LONG_PLATFORM_NAMES
 from nlp.docdata import doc_text, get, put
 from nlp.matching import PhraseIndex, Step, longest_token, phrase_spans, rule_spans
-from nlp.patterndocs import lower_hashes, pattern_maker
+from nlp.patterndocs import PhraseTokens, phrase_tokens
 from nlp.patterns import PATTERNS_DIR, IndicatorRule, load_rules
 from nlp.phones import SPELLED_GATE
 from nlp.places import PlaceMatcher
@@ -54,10 +54,10 @@ class SelectorExtractor:
     """
 
     def __init__(self, nlp: Language) -> None:
-        make_doc = pattern_maker(nlp)
         self.keywords = PhraseIndex(nlp.vocab, attr="LOWER")
-        self.keywords.add("SPELLED", [make_doc(w) for w in SPELLED_GATE])
-        self.keywords.add("PLATFORM", [make_doc(w) for w in LONG_PLATFORM_NAMES])
+        with phrase_tokens(nlp) as phrases:
+            self.keywords.add("SPELLED", [phrases.lower(w) for w in SPELLED_GATE])
+            self.keywords.add("PLATFORM", [phrases.lower(w) for w in LONG_PLATFORM_NAMES])
         self.spelled_id = nlp.vocab.strings["SPELLED"]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -105,26 +105,30 @@ class IndicatorMatcher:
             name: cat.domain for name, cat in load_taxonomy().items()
         }
         self.all_categories = list(self.domains)
-        make_doc = pattern_maker(nlp)
         # Context words are looked up only for texts whose categories do not show their
         # domain already: most texts never need them, and they are common words.
         self.context_words = PhraseIndex(nlp.vocab, attr="LOWER")
         self.context_of: dict[int, str] = {}
-        for rule in load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR):
-            if rule.context is not None:
-                self.context_words.add(rule.id, [make_doc(p) for p in rule.phrases or []])
-                self.context_of[nlp.vocab.strings[rule.id]] = rule.context
-                continue
-            seq = rule.sequence
-            first = rule.phrases if seq is None else seq[rule.anchor]
-            self.matcher.add(rule.id, [make_doc(p) for p in first or []])
-            match_id = nlp.vocab.strings[rule.id]
-            if seq is None:
-                self.rules[match_id] = (rule, None, (), 0)
-            else:
-                before = tuple(_step(make_doc, p) for p in reversed(seq[: rule.anchor]))
-                after = tuple(_step(make_doc, p) for p in seq[rule.anchor + 1 :])
-                self.rules[match_id] = (rule, before, after, rule.max_gap)
+        rules = load_rules(Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
+        with phrase_tokens(nlp) as phrases:
+            for rule in rules:
+                self._add(nlp, rule, phrases)
+
+    def _add(self, nlp: Language, rule: IndicatorRule, phrases: PhraseTokens) -> None:
+        if rule.context is not None:
+            self.context_words.add(rule.id, [phrases.lower(p) for p in rule.phrases or []])
+            self.context_of[nlp.vocab.strings[rule.id]] = rule.context
+            return
+        seq = rule.sequence
+        first = rule.phrases if seq is None else seq[rule.anchor]
+        self.matcher.add(rule.id, [phrases.lower(p) for p in first or []])
+        match_id = nlp.vocab.strings[rule.id]
+        if seq is None:
+            self.rules[match_id] = (rule, None, (), 0)
+        else:
+            before = tuple(_step(phrases, p) for p in reversed(seq[: rule.anchor]))
+            after = tuple(_step(phrases, p) for p in seq[rule.anchor + 1 :])
+            self.rules[match_id] = (rule, before, after, rule.max_gap)
 
     def __call__(self, doc: Doc) -> Doc:
         hits = rule_spans(self.matcher, doc, self.rules)
@@ -329,8 +333,8 @@ def _may_suppose(text: str) -> bool:
     return any(w in text for w in _IF_WORDS) and _CONDITIONAL.search(text) is not None
 
 
-def _step(make_doc: Callable[[str], Doc], phrases: list[str]) -> Step:
-    return Step(frozenset(lower_hashes(make_doc, p) for p in phrases))
+def _step(phrases: PhraseTokens, texts: list[str]) -> Step:
+    return Step(frozenset(phrases.lower(p) for p in texts))
 
 
 def _indicator(

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from Crypto.Hash import keccak
-
 from leads.models import EntityFields
 from nlp.scan import WordScan
 
@@ -78,6 +76,9 @@ def eip55(address: str) -> str:
     """The EIP-55 checksum form of an Ethereum address: the case people read, paste and
     look up. Every way of writing one address gives this one value, so links and
     searches stay case-insensitive."""
+    # Imported here: most texts hold no address, and it is a tenth of a second of start-up.
+    from Crypto.Hash import keccak
+
     body = address[2:].lower()
     digest = keccak.new(digest_bits=256, data=body.encode()).hexdigest()
     return "0x" + "".join(

@@ -139,15 +139,25 @@ cdef class PhraseIndex:
         self.lower = attr == "LOWER"
         memset(self.starts, 0, sizeof(self.starts))
 
-    def add(self, str key, list docs):
-        """Adds phrases (pattern docs) under ``key``, as ``PhraseMatcher.add`` does."""
+    def add(self, str key, list phrases):
+        """Adds phrases under ``key``, as ``PhraseMatcher.add`` does: pattern docs, or
+        tuples of their tokens' hashes of the matched attribute (what the matcher keeps
+        of a doc; ``nlp.patterndocs`` makes them)."""
         cdef Doc doc
         cdef key_t first
-        self.matcher.add(key, docs)
-        for doc in docs:
-            if doc.length:
-                first = _key(&doc.c[0], self.lower) % START_BITS
-                self.starts[first >> 3] |= 1 << (first & 7)
+        self.matcher.add(key, phrases)
+        for phrase in phrases:
+            if isinstance(phrase, Doc):
+                doc = phrase
+                if not doc.length:
+                    continue
+                first = _key(&doc.c[0], self.lower)
+            elif len(phrase):
+                first = phrase[0]
+            else:
+                continue
+            first = first % START_BITS
+            self.starts[first >> 3] |= 1 << (first & 7)
 
     cdef inline bint _may_start(self, key_t key) noexcept nogil:
         key = key % START_BITS

@@ -18,6 +18,7 @@ from leads.models import EntityFields, Extraction, IndicatorFields
 from leads.scoring import score_fields
 from leads.settings import get_settings
 from nlp.docdata import TEXT_KEY, get
+from nlp.patterndocs import shared_phrase_tokens
 from nlp.scan import long_runs
 
 # Texts past leads.limits.MAX_TEXT_CHARS are cut before matching: a 1 MB "ad" is an error
@@ -82,9 +83,10 @@ def build_pipeline(model: str | None = None) -> Language:
         nlp = spacy.blank("en")
     nlp.max_length = MAX_CHARS + 1
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
-    nlp.add_pipe("lantern_selectors")
-    nlp.add_pipe("lantern_places")
-    nlp.add_pipe("lantern_indicators")
+    with shared_phrase_tokens(nlp):  # the components' phrases, split once (cached)
+        nlp.add_pipe("lantern_selectors")
+        nlp.add_pipe("lantern_places")
+        nlp.add_pipe("lantern_indicators")
     return nlp
 
 

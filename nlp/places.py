@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from leads.models import EntityFields
 from nlp.docdata import doc_text, put
 from nlp.matching import PhraseIndex, phrase_spans
-from nlp.patterndocs import pattern_maker
+from nlp.patterndocs import phrase_tokens
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer_us.tsv"
 WORD_LIKE = Path(__file__).parent / "data" / "word_like_places.txt"
@@ -89,11 +89,11 @@ def _longest_first(match: tuple[int, int, int, int, int]) -> tuple[int, int]:
 class PlaceMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = load_gazetteer()
-        make_doc = pattern_maker(nlp)
         self.matcher = PhraseIndex(nlp.vocab, attr="ORTH")
         names = [*self.gazetteer.cities, *self.gazetteer.states, *self.gazetteer.aliases]
-        self.matcher.add("PLACE", [make_doc(n) for n in names])
-        self.matcher.add("PLACE", [make_doc(n.upper()) for n in names if " " in n])
+        with phrase_tokens(nlp) as phrases:
+            self.matcher.add("PLACE", [phrases.orth(n) for n in names])
+            self.matcher.add("PLACE", [phrases.orth(n.upper()) for n in names if " " in n])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[EntityFields] = []

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail, say
-from leads.settings import get_settings
+from lantern.cli.options import elasticsearch, fail, get_settings, say
 from leads.text import one_line
 
 tips = typer.Typer(help="Tips from hotlines, 911, partners and complaints (sensitive).")

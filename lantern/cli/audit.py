@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail, say
-from leads.settings import get_settings
+from lantern.cli.options import elasticsearch, fail, get_settings, say
 from leads.text import one_line
 
 app = typer.Typer(help="The audit trail: who consulted or changed what, verifiable.")

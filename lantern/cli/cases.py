@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from lantern.cli.options import OutOption, elasticsearch, fail, open_out, say
-from leads.settings import get_settings
+from lantern.cli.options import OutOption, elasticsearch, fail, get_settings, open_out, say
 from leads.text import one_line
 
 app = typer.Typer(help="Case files: pull flagged entities in, frozen, with a chain of custody.")

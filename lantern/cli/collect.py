@@ -19,11 +19,10 @@ from lantern.cli.options import (
     OutOption,
     elasticsearch,
     fail,
+    get_settings,
     new_batch_id,
     open_out,
 )
-from leads.deadletters import spill_path
-from leads.settings import get_settings
 
 app = typer.Typer(help="Collect public posts (Mastodon, Bluesky, Telegram).")
 
@@ -51,6 +50,7 @@ def _collect(source: Any, out: str | None, index: bool, batch: str | None) -> No
     from crawlers.social.collect import collect_source
     from crawlers.social.registry import SourceRefused
     from crawlers.social.sink import print_summary
+    from leads.deadletters import spill_path
 
     batch_id = batch or new_batch_id("social")
     settings = get_settings()

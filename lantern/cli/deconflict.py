@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail, say
-from leads.settings import get_settings
+from lantern.cli.options import elasticsearch, fail, get_settings, say
 from leads.text import one_line
 
 app = typer.Typer(help="Deconfliction with other agencies through the regional hub.")

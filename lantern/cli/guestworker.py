@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import OutOption, elasticsearch, open_out, say
-from leads.settings import get_settings
+from lantern.cli.options import OutOption, elasticsearch, get_settings, open_out, say
 
 app = typer.Typer(help="H-2A/H-2B disclosures, job orders, WHD cases, debarments.")
 

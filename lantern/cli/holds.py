@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail
-from leads.settings import get_settings
+from lantern.cli.options import elasticsearch, fail, get_settings
 from leads.text import one_line
 
 holds = typer.Typer(help="Legal holds: what retention may not delete.")

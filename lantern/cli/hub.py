@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lantern.cli.options import fail
-from leads.settings import get_settings
+from lantern.cli.options import fail, get_settings
 from leads.text import one_line
 
 app = typer.Typer(help="The deconfliction hub: pointers between agencies, never their targets.")

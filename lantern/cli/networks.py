@@ -13,10 +13,10 @@ from lantern.cli.options import (
     check_batch_option,
     elasticsearch,
     fail,
+    get_settings,
     open_out,
     say,
 )
-from leads.settings import get_settings
 from leads.text import one_line
 
 

@@ -1,5 +1,10 @@
 """What every verb shares: its options, how it opens input and output, how it tells an
-error, and how it reaches Elasticsearch. Each is defined here once.
+error, and how it reaches the settings and Elasticsearch. Each is defined here once.
+
+Every ``lantern`` run imports this module and every verb module, if only for ``--help``:
+they import typer and the light ``leads`` modules only (text, ids, limits). The settings
+(pydantic-settings), the store and everything a verb works with are imported when a
+verb runs, in its body (``benchmarks/startup.py`` times it).
 
 Errors are one line on stderr, with anything that came from outside cleaned for the
 terminal (:mod:`leads.text`); nothing is printed through a markup-interpreting console.
@@ -13,13 +18,22 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NoReturn, TextIO
 
 import typer
 
 from leads.ids import check_batch_id
-from leads.settings import Settings, get_settings
 from leads.text import one_line
+
+if TYPE_CHECKING:
+    from leads.settings import Settings
+
+
+def get_settings() -> Settings:
+    """The settings (:func:`leads.settings.get_settings`), imported on first use."""
+    from leads.settings import get_settings as read_settings
+
+    return read_settings()
 
 
 def check_batch_option(value: str | None) -> str | None:

@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.options import elasticsearch, fail
-from leads.settings import get_settings
+from lantern.cli.options import elasticsearch, fail, get_settings
 
 users = typer.Typer(help="Workspace accounts and their roles.")
 PasswordStdin = Annotated[
