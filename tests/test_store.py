@@ -162,3 +162,24 @@ def test_a_chunk_waits_for_a_chunk_in_flight_that_holds_the_same_id() -> None:
     flight.finish()
     assert events.index("end a+b") < events.index("start d+a")
     assert events.index("start c") < events.index("end a+b")
+
+
+def test_setup_writes_nothing_when_all_is_in_place_and_adds_a_new_field(
+    es: Any, settings: Settings, tmp_path: Any
+) -> None:
+    """Every command sets up the indices first: when templates and mappings are already
+    as specified it must not touch the cluster state (each write costs a cluster-state
+    update); a field added to a mapping must still reach the live index."""
+    import json
+
+    ensure_indices(es, settings)
+    before = es.cluster.state(metric="version")["version"]
+    ensure_indices(es, settings)
+    assert es.cluster.state(metric="version")["version"] == before
+
+    spec = load_mapping("raw")
+    spec["mappings"]["properties"]["added_for_test"] = {"type": "keyword"}
+    (tmp_path / "raw.json").write_text(json.dumps(spec))
+    ensure_indices(es, settings, ["raw"], folder=tmp_path)
+    live = es.indices.get_mapping(index=settings.index("raw"))
+    assert "added_for_test" in next(iter(live.values()))["mappings"]["properties"]
