@@ -32,6 +32,9 @@ _LEAD_FIELDS = [
     "entities.value",
 ]
 _CHUNK = 500
+# What re-scoring reads of a lead.
+_RESCORE_FIELDS = ["id", "selectors", "score", "explanation", "document_score",
+                   "document_explanation", "network"]  # fmt: skip
 
 
 def _linking(selectors: Iterable[str]) -> set[str]:
@@ -87,6 +90,7 @@ def leads_with(
     selectors: Iterable[str],
     refresh: bool = True,
     pending: Pending | None = None,
+    fields: list[str] = _LEAD_FIELDS,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every lead carrying each selector (across all batches)."""
     wanted = sorted(set(selectors))
@@ -94,7 +98,7 @@ def leads_with(
     for i in range(0, len(wanted), _CHUNK):
         chunk = set(wanted[i : i + _CHUNK])
         query = {"terms": {"selectors": sorted(chunk)}}
-        for lead in _scan_leads(es, settings, query, _LEAD_FIELDS, pending, chunk, refresh):
+        for lead in _scan_leads(es, settings, query, fields, pending, chunk, refresh):
             for selector in chunk.intersection(lead.get("selectors", [])):
                 out[selector].append(lead)
     return out
@@ -115,15 +119,19 @@ def link_and_rescore(
     (rather than reading them back). ``pending``: selector changes not yet written
     (from clustering); both steps read the leads as they will be, and each lead's new
     selectors go out in the same update as its new score."""
-    summary, touched, profiles = _link(es, settings, batch_id, pending)
-    return summary, rescore(es, settings, batch_id, known=(touched, profiles), pending=pending)
+    summary, touched, profiles, leads = _link(es, settings, batch_id, pending)
+    rescored = rescore(es, settings, batch_id, (touched, profiles), pending, leads)
+    return summary, rescored
 
 
 def _link(
     es: Elasticsearch, settings: Settings, batch_id: str | None, pending: Pending | None = None
-) -> tuple[dict[str, int], set[str], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, int], set[str], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The profiles of the batch's selectors, written; and what re-scoring needs: the
+    selectors, their profiles, and every lead carrying one (read once, for both)."""
     touched = batch_selectors(es, settings, batch_id, pending)
-    grouped = leads_with(es, settings, touched, pending=pending)
+    fields = sorted({*_LEAD_FIELDS, *_RESCORE_FIELDS})
+    grouped = leads_with(es, settings, touched, pending=pending, fields=fields)
     profiles = [
         build_profile(selector, leads, settings.hub_threshold, batch_id)
         for selector, leads in grouped.items()
@@ -140,7 +148,8 @@ def _link(
         "changed": report.indexed,
         "dead_letters": len(report.failed),
     }
-    return summary, touched, {doc["selector"]: doc for doc in stored.values()}
+    carrying = list({lead["id"]: lead for leads in grouped.values() for lead in leads}.values())
+    return summary, touched, {doc["selector"]: doc for doc in stored.values()}, carrying
 
 
 def _changed(
@@ -348,11 +357,14 @@ def rescore(
     batch_id: str | None = None,
     known: tuple[set[str], dict[str, dict[str, Any]]] | None = None,
     pending: Pending | None = None,
+    known_leads: Iterable[dict[str, Any]] | None = None,
 ) -> int:
     """Combines each touched lead's document score with its network evidence: the
     strongest non-hub selector it carries. Starts from the stored document score, so a
     re-run gives the same scores. ``known``: the batch's selectors and their profiles,
-    when the caller has just built them. Returns how many leads changed."""
+    when the caller has just built them; ``known_leads``: every lead carrying one of
+    those selectors (with :data:`_RESCORE_FIELDS`), when the caller has just read them.
+    Returns how many leads changed."""
     from leads.scoring import combine, network_points, tier_for
 
     touched, profiles = known or (batch_selectors(es, settings, batch_id, pending), {})
@@ -362,17 +374,13 @@ def rescore(
             if doc.get("found"):
                 profiles[doc["_source"]["selector"]] = doc["_source"]
     updates = []
-    fields = [
-        "id",
-        "selectors",
-        "score",
-        "explanation",
-        "document_score",
-        "document_explanation",
-        "network",
-    ]
     query = {"terms": {"selectors": sorted(touched)}}
-    for lead in _scan_leads(es, settings, query, fields, pending, touched):
+    leads = (
+        known_leads
+        if known_leads is not None
+        else _scan_leads(es, settings, query, _RESCORE_FIELDS, pending, touched)
+    )
+    for lead in leads:
         best: tuple[int, dict[str, Any]] | None = None
         for selector in lead.get("selectors", []):
             prof = profiles.get(selector)
