@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Bulk requests one write keeps in flight at once: Elasticsearch indexes one while
     # the next is built and sent. Bounded, so memory stays flat and a slow node is
     # never flooded (it answers 429 and those items are sent again).
-    bulk_concurrency: int = Field(default=3, ge=1, le=16)
+    bulk_concurrency: int = Field(default=4, ge=1, le=16)
     # Processes that extract and score (``lantern score``, the DAGs' score tasks); unset:
     # one per core. 0: in the calling process.
     extract_workers: int | None = Field(default=None, ge=0, le=64)
