@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from demo.guestworker_samples import write_sample_set
-from leads.guestworker.ingest import FileReport, read_records
+from leads.guestworker.files import FileReport, read_records
 from leads.guestworker.records import GwRecord, from_row
 from leads.guestworker.resolve import (
     MATCH,

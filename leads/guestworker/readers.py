@@ -27,9 +27,9 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -173,9 +173,9 @@ def assert_defused() -> None:
         raise FileError("openpyxl is not using defusedxml: install defusedxml")
 
 
-def _sheet_rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    """The first worksheet's rows from row 1, each a tuple of typed values (None for an
-    empty cell)."""
+def _sheet_rows(path: Path) -> Iterator[Sequence[Any]]:
+    """The first worksheet's rows from row 1, each a sequence of typed values; an empty
+    cell is None, or "" from calamine; a date is a date or a datetime (see ``_typed``)."""
     check_zip(path)
     try:
         packed = vet(path)
@@ -185,9 +185,9 @@ def _sheet_rows(path: Path) -> Iterator[tuple[Any, ...]]:
     yield from _calamine_rows(path, packed)
 
 
-def _calamine_rows(path: Path, packed: bytes) -> Iterator[tuple[Any, ...]]:
-    """Rows as openpyxl gives them: None for an empty cell, a datetime for a date. An
-    error cell (#N/A) reads as empty here, where openpyxl gives its text."""
+def _calamine_rows(path: Path, packed: bytes) -> Iterator[Sequence[Any]]:
+    """Rows from row 1 and column A, as calamine gives them. An error cell (#N/A) reads
+    as empty here, where openpyxl gives its text."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -198,16 +198,9 @@ def _calamine_rows(path: Path, packed: bytes) -> Iterator[tuple[Any, ...]]:
         sheet = workbook.get_sheet_by_index(kinds.index(SheetTypeEnum.WorkSheet))
         if sheet.start is None:
             return  # an empty sheet
-        skipped = (None,) * sheet.start[1]  # calamine leaves out empty leading columns
+        skipped = [None] * sheet.start[1]  # calamine leaves out empty leading columns
         for row in sheet.iter_rows():  # from row 1, empty rows included
-            yield skipped + tuple(
-                None
-                if v == ""
-                else datetime.combine(v, time())
-                if type(v) is date  # noqa: E721 (a datetime is a date too)
-                else v
-                for v in row
-            )
+            yield skipped + row if skipped else row
     except FileError:
         raise
     except Exception as exc:  # calamine's own errors (XmlError, ZipError, ...)
@@ -218,7 +211,7 @@ def _calamine_rows(path: Path, packed: bytes) -> Iterator[tuple[Any, ...]]:
         raise FileError(f"{path.name}: corrupted workbook (calamine: {exc})") from None
 
 
-def _streamed_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+def _streamed_rows(path: Path) -> Iterator[Sequence[Any]]:
     assert_defused()
     import openpyxl
     from defusedxml import DefusedXmlException
@@ -289,7 +282,7 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
     """Yields the header :class:`Mapping` first, then a :class:`Row` or a
     :class:`RowError` per data row. Raises :class:`FileError` for an unusable file."""
     suffix = path.suffix.lower()
-    rows: Iterator[tuple[Any, ...] | BadCsvRow]
+    rows: Iterator[Sequence[Any] | BadCsvRow]
     if suffix in (".xlsx", ".xlsm"):
         rows = _sheet_rows(path)
     elif suffix == ".csv":
@@ -318,7 +311,7 @@ def read_table(path: Path, dataset: str | None = None) -> Iterator[Row | RowErro
         yield convert(mapping, raw, number)
 
 
-def convert(mapping: Mapping, raw: tuple[Any, ...], number: int) -> Row | RowError:
+def convert(mapping: Mapping, raw: Sequence[Any], number: int) -> Row | RowError:
     """One row's typed values, or the first cell that makes the row unusable: a value
     that is not of its column's type, or a required value that is missing (the header
     having the column says nothing about each row)."""
@@ -357,8 +350,11 @@ def _typed(name: str, cell: Any) -> Any:
         return text or None
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
+    # One value, whichever reader read it: 38.0 is 38, a date cell is a datetime.
     if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)  # 38.0 and 38 are one value, whichever reader read it
+        cell = int(cell)
+    elif type(cell) is date:  # noqa: E721 (a datetime is a date too)
+        cell = datetime(cell.year, cell.month, cell.day)
     if isinstance(cell, (dict, list)):
         raise ValueError("is a structure, not a value")
     if name not in FREE_TEXT_FIELDS and len(str(cell)) > MAX_CELL_CHARS:
