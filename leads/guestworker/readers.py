@@ -316,8 +316,12 @@ def convert(mapping: Mapping, raw: Sequence[Any], number: int) -> Row | RowError
     that is not of its column's type, or a required value that is missing (the header
     having the column says nothing about each row)."""
     values: dict[str, Any] = {}
+    width = len(raw)
     for name, index in mapping.columns.items():
-        cell = raw[index] if index < len(raw) else None
+        cell = raw[index] if index < width else None
+        if type(cell) is str and name not in _TYPED_FIELDS and len(cell) <= MAX_CELL_CHARS:
+            values[name] = cell.strip() or None  # most cells: _typed's first case, inline
+            continue
         try:
             values[name] = _typed(name, cell)
         except (ValueError, OverflowError) as exc:

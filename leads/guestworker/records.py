@@ -83,12 +83,22 @@ def normalize_name(name: str) -> str:
 
 def split_dba(name: str) -> list[str]:
     """ "Acme Farms LLC dba Sunny Acres" -> both names."""
+    return list(_split_dba(name))
+
+
+@lru_cache(maxsize=65536)
+def _split_dba(name: str) -> tuple[str, ...]:
     parts = [p.strip(" ,;-") for p in _DBA.split(name)]
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 def digits(value: Any, size: int) -> str | None:
-    text = _NOT_DIGIT.sub("", str(value or ""))
+    return _digits(str(value or ""), size)
+
+
+@lru_cache(maxsize=65536)  # a phone or a FEIN recurs on every row of its employer
+def _digits(value: str, size: int) -> str | None:
+    text = _NOT_DIGIT.sub("", value)
     if len(text) == size + 1 and size == 10 and text.startswith("1"):
         text = text[1:]
     return text if len(text) == size else None

@@ -43,7 +43,9 @@ MAX_XML_BYTES = 256 * 1024 * 1024  # inflated XML calamine may read into memory
 MAX_CELLS = 5_000_000
 MAX_SHARED_STRINGS = 5_000_000
 CHUNK = 4 * 1024 * 1024
-MAX_TAG = 64 * 1024  # no spreadsheet tag is this long
+# What follows a piece's last "<" waits for the next piece: a tag, or a cell's text
+# (Excel holds at most 32,767 characters in a cell).
+MAX_CARRY = 1024 * 1024
 
 _XML_SUFFIXES = (".xml", ".rels")
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
@@ -159,8 +161,8 @@ def _check_xml(name: str, pieces: Iterator[bytes]) -> None:
                 raise NotVetted(f"{name}: declares encoding {declared.group(1)!r}")
         cut = data.rfind(b"<")
         whole, carry = (data, b"") if cut < 0 else (data[:cut], data[cut:])
-        if len(carry) > MAX_TAG:
-            raise NotVetted(f"{name}: a tag over {MAX_TAG:,} bytes")
+        if len(carry) > MAX_CARRY:
+            raise NotVetted(f"{name}: over {MAX_CARRY:,} bytes without a tag")
         cells = _check_piece(name, whole, cells)
     _check_piece(name, carry, cells)
 
