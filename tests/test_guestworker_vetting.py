@@ -366,3 +366,15 @@ def test_letters_up_to_matches_exactly_a_to_the_column(column: str) -> None:
 
     for n in [*range(1, 800), *range(max(1, limit - 800), limit + 800)]:
         assert bool(pattern.fullmatch(name(n))) == (n <= limit), (column, name(n))
+
+
+def test_calamine_reads_the_vetted_copy_not_the_file_again(tmp_path: Path) -> None:
+    # Whatever the file becomes after vetting (rewritten, swapped), calamine reads the
+    # bytes that were checked.
+    path = workbook(
+        tmp_path / "swapped.xlsx", sheet_xml(header() + whd_row(2, "7001", "Fakename Farms LLC"))
+    )
+    packed = vet(path)
+    hostile(tmp_path)["far_cell"][0].replace(path)
+    rows = list(readers._calamine_rows(path, packed))
+    assert rows[1][:2] == ["7001", "Fakename Farms LLC"] and len(rows) == 2
