@@ -328,3 +328,15 @@ def test_big_workbook_has_every_row(tmp_path: Path) -> None:
         assert sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True)) == 2001
     finally:
         workbook.close()
+
+
+def test_the_sample_writer_keeps_types_and_markup_as_text(tmp_path: Path) -> None:
+    from demo.xlsx import write_xlsx
+
+    row = ["Fakename & Sons <Demo> \"Farm\"", "  padded  ", 22.0, 17.06, True,
+           datetime(2024, 1, 18), None, "=SUM(1,2)"]  # fmt: skip
+    path = write_xlsx(tmp_path / "typed.xlsx", [f"C{i}" for i in range(8)], [row], "T & <x>")
+    header, rows = _sheet(path)
+    assert list(rows[0].values()) == [*row[:2], 22, 17.06, True, row[5], None, "=SUM(1,2)"]
+    assert [type(v) for v in rows[0].values()][2:6] == [int, float, bool, datetime]
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == ["T & <x>"]

@@ -9,9 +9,8 @@ from scratch. Bad rows become dead letters naming the file, row and column.
 
 from __future__ import annotations
 
-import hashlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,15 +19,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from leads.deadletters import dead_letter
-from leads.guestworker.readers import (
-    FileError,
-    Row,
-    RowError,
-    fiscal_year_of,
-    read_job_orders,
-    read_table,
-)
-from leads.guestworker.records import GwRecord, from_row
+from leads.guestworker.files import FileReport, read_records, sha256_of
+from leads.guestworker.readers import FileError, RowError
+from leads.guestworker.records import GwRecord
 from leads.ids import stable_id
 from leads.settings import Settings
 from leads.store import StoreError, bulk_index, delete_where, record_dead_letters, scan
@@ -40,17 +33,6 @@ CHUNK = 1000
 
 
 @dataclass
-class FileReport:
-    file: str
-    sha256: str = ""
-    dataset: str = ""
-    status: str = ""
-    rows_loaded: int = 0
-    rows_failed: int = 0
-    error: str | None = None
-
-
-@dataclass
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     record_ids: list[str] = field(default_factory=list)  # stored by this run
@@ -58,34 +40,6 @@ class IngestReport:
     @property
     def rows_loaded(self) -> int:
         return sum(f.rows_loaded for f in self.files)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_records(path: Path, sha: str, report: FileReport) -> Iterator[GwRecord | RowError]:
-    """Records of one file, streamed; row errors are yielded, not raised."""
-    fy = fiscal_year_of(path)
-    if path.suffix.lower() == ".json":
-        report.dataset = "job_orders"
-        for item in read_job_orders(path):
-            if isinstance(item, RowError):
-                yield item
-            else:
-                yield from_row("job_orders", item.values, path.name, sha, item.number, fy)
-        return
-    for entry in read_table(path):
-        if isinstance(entry, Row):
-            yield from_row(entry.dataset, entry.values, path.name, sha, entry.number, fy)  # type: ignore[arg-type]
-        elif isinstance(entry, RowError):
-            yield entry
-        else:
-            report.dataset = entry.dataset
 
 
 # Bumped when a record gains fields read from the same rows: a file loaded by an older

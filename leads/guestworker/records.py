@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import Field
@@ -22,6 +23,10 @@ _SUFFIXES = {
     "LIMITED", "LP", "LLP", "PLLC", "PC", "PA", "THE", "AND",
 }  # fmt: skip
 _DBA = re.compile(r"\b(?:d/?b/?a|doing business as|a/k/a)\b\.?", re.IGNORECASE)
+_LLC = re.compile(r"\bL\.?\s?L\.?\s?C\.?")
+_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
+_NOT_DIGIT = re.compile(r"\D")
+_ROAD, _STREET = re.compile(r"\b(ROAD)\b"), re.compile(r"\b(STREET)\b")
 
 
 class GwRecord(Strict):
@@ -64,25 +69,36 @@ class GwRecord(Strict):
     violations: int | None = None
 
 
+@lru_cache(maxsize=65536)  # a file names its employers many times over
 def normalize_name(name: str) -> str:
     """Upper case, accents, punctuation and legal forms removed:
     "Big Valley Produce, Inc." and "BIG VALLEY PRODUCE INC" give the same key."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
     text = text.replace("&", " AND ")
-    text = re.sub(r"\bL\.?\s?L\.?\s?C\.?", " LLC ", text)
-    text = re.sub(r"[^A-Z0-9 ]+", " ", text)
+    text = _LLC.sub(" LLC ", text)
+    text = _NOT_WORD.sub(" ", text)
     words = [w for w in text.split() if w not in _SUFFIXES]
     return " ".join(words)
 
 
 def split_dba(name: str) -> list[str]:
     """ "Acme Farms LLC dba Sunny Acres" -> both names."""
+    return list(_split_dba(name))
+
+
+@lru_cache(maxsize=65536)
+def _split_dba(name: str) -> tuple[str, ...]:
     parts = [p.strip(" ,;-") for p in _DBA.split(name)]
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 def digits(value: Any, size: int) -> str | None:
-    text = re.sub(r"\D", "", str(value or ""))
+    return _digits(str(value or ""), size)
+
+
+@lru_cache(maxsize=65536)  # a phone or a FEIN recurs on every row of its employer
+def _digits(value: str, size: int) -> str | None:
+    text = _NOT_DIGIT.sub("", value)
     if len(text) == size + 1 and size == 10 and text.startswith("1"):
         text = text[1:]
     return text if len(text) == size else None
@@ -94,10 +110,14 @@ def show_phone(ten: str) -> str:
 
 
 def address_key(*parts: Any) -> str | None:
-    text = " ".join(str(p) for p in parts if p)
-    key = re.sub(r"[^A-Z0-9 ]+", " ", text.upper())
-    key = re.sub(r"\b(ROAD)\b", "RD", key)
-    key = re.sub(r"\b(STREET)\b", "ST", key)
+    return _address_key(" ".join(str(p) for p in parts if p))
+
+
+@lru_cache(maxsize=65536)
+def _address_key(text: str) -> str | None:
+    key = _NOT_WORD.sub(" ", text.upper())
+    key = _ROAD.sub("RD", key)
+    key = _STREET.sub("ST", key)
     key = " ".join(key.split())
     return key or None
 
@@ -170,6 +190,11 @@ def from_row(
 def _county(county: Any, city: Any, state: str | None) -> str | None:
     """The worksite's county FIPS: from its county column when the file has one, else
     from its city when the gazetteer knows the city (15,000 people or more)."""
+    return _county_of(str(county) if county else None, str(city) if city else None, state)
+
+
+@lru_cache(maxsize=16384)  # a file names each worksite many times over
+def _county_of(county: str | None, city: str | None, state: str | None) -> str | None:
     if not state:
         return None
     if county:

@@ -4,6 +4,8 @@ Records are compared only within blocks that share a normalized name, phone, FEI
 first name word in one state, so the work grows with the data, not its square. A pair
 is the same employer when its evidence adds up to ``MATCH``: FEIN, phone, name
 similarity (rapidfuzz), place and agent each count, a different FEIN counts against.
+The pairs are sifted in bulk (numpy, rapidfuzz's ``cpdist``) before :func:`pair_score`
+scores the few that could reach ``MATCH``: the result is what scoring every pair gives.
 Every merge keeps its score and reasons, and every employer keeps every record it came
 from. Debarment entries are not employers: flags match them afterwards.
 """
@@ -13,15 +15,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from leads.guestworker.records import GwRecord, show_phone
 from leads.ids import stable_id
 
 MATCH = 0.6
 MAX_BLOCK = 400  # a block this large is a common word, not evidence
+# What names add to a pair's score at most, and the similarities (0-100) that add it.
+NAME_WEIGHTS = ((95.0, 0.55), (85.0, 0.3))
 
 
 @dataclass
@@ -51,6 +56,11 @@ def best_similarity(keys: list[str], others: list[str]) -> float:
 
 def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
     """How strongly two records point at one employer, and why (plain words)."""
+    return _scored(a, b, best_similarity(a.name_keys, b.name_keys))
+
+
+def _scored(a: GwRecord, b: GwRecord, similarity: float) -> tuple[float, list[str]]:
+    """:func:`pair_score` given the pair's best name similarity (0-1)."""
     score, reasons = 0.0, []
     if a.fein and b.fein:
         if a.fein == b.fein:
@@ -62,7 +72,6 @@ def pair_score(a: GwRecord, b: GwRecord) -> tuple[float, list[str]]:
     if a.phone and a.phone == b.phone:
         score += 0.45
         reasons.append(f"same phone {show_phone(a.phone)}")
-    similarity = best_similarity(a.name_keys, b.name_keys)
     if similarity >= 0.95:
         score += 0.55  # with the same state, enough: WHD joins disclosures this way
         reasons.append(f"same name ({similarity:.2f})")
@@ -112,18 +121,11 @@ def resolve(records: Iterable[GwRecord]) -> list[Employer]:
         return x
 
     candidates: list[Match] = []
-    seen: set[tuple[str, str]] = set()
-    for members in blocks(people).values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
-            continue
-        for a, b in combinations(members, 2):
+    for a, b, similarity in _likely_pairs(people):
+        score, reasons = _scored(a, b, similarity)
+        if score >= MATCH:
             key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-            if key in seen:
-                continue
-            seen.add(key)
-            score, reasons = pair_score(a, b)
-            if score >= MATCH:
-                candidates.append(Match(key[0], key[1], score, reasons))
+            candidates.append(Match(key[0], key[1], score, reasons))
     # Strongest evidence first; two groups holding different FEINs never merge through
     # a third record that has none (a FEIN is one legal entity).
     feins = {r.id: {r.fein} if r.fein else set() for r in people}
@@ -162,6 +164,100 @@ def resolve(records: Iterable[GwRecord]) -> list[Employer]:
         )
     employers.sort(key=lambda e: e.id)
     return employers
+
+
+def _likely_pairs(people: list[GwRecord]) -> list[tuple[GwRecord, GwRecord, float]]:
+    """Every pair of records sharing a block (each pair of ids once, in the order of its
+    first block) that :func:`pair_score` could score ``MATCH`` or more, with its best
+    name similarity (0-1; 0 below 0.84, where names add nothing); the other pairs are
+    left out. Evidence is added up for all pairs at once, names last, and a pair stays
+    whenever its best possible total reaches ``MATCH``."""
+    at = {id(r): i for i, r in enumerate(people)}
+    firsts, seconds = [], []
+    for members in blocks(people).values():
+        if 2 <= len(members) <= MAX_BLOCK:
+            index = np.fromiter((at[id(r)] for r in members), np.int64, len(members))
+            i, j = _combinations(len(members))
+            firsts.append(index[i])
+            seconds.append(index[j])
+    if not firsts:
+        return []
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    # One pair of ids once: the first time it meets (a record's id may repeat).
+    ids = _codes([r.id for r in people], empty_is_none=False)
+    low, high = np.minimum(ids[a], ids[b]), np.maximum(ids[a], ids[b])
+    _, first = np.unique(low * len(people) + high, return_index=True)
+    first.sort()
+    a, b = a[first], b[first]
+    # Everything but the names, as pair_score adds it (0.01: its sums are in 0.05 steps).
+    score = np.zeros(len(a))
+    fein = _codes([r.fein for r in people])
+    both = (fein[a] >= 0) & (fein[b] >= 0)
+    score += np.where(both, np.where(fein[a] == fein[b], 0.6, -0.4), 0.0)
+    for attr, weight in (("phone", 0.45), ("address_key", 0.2), ("agent_key", 0.1)):
+        code = _codes([getattr(r, attr) for r in people])
+        score += np.where((code[a] >= 0) & (code[a] == code[b]), weight, 0.0)
+    state, city = _codes([r.state for r in people]), _codes([r.city for r in people])
+    same_state = (state[a] >= 0) & (state[a] == state[b])
+    score += np.where(same_state, 0.05, 0.0)
+    score += np.where(same_state & (city[a] >= 0) & (city[a] == city[b]), 0.1, 0.0)
+    score -= np.where(~same_state & (state[a] >= 0) & (state[b] >= 0), 0.2, 0.0)
+    need = MATCH - 0.01 - score
+    top = NAME_WEIGHTS[0][1]
+    maybe = np.flatnonzero(need <= top)
+    similarity = _best_similarities(people, a[maybe], b[maybe])
+    names = np.zeros(len(maybe))
+    for threshold, weight in reversed(NAME_WEIGHTS):
+        names = np.where(similarity >= threshold - 0.01, weight, names)
+    kept = names >= need[maybe]
+    firsts, seconds = a[maybe[kept]].tolist(), b[maybe[kept]].tolist()
+    pairs = zip(firsts, seconds, (similarity[kept] / 100).tolist(), strict=True)
+    return [(people[x], people[y], sim) for x, y, sim in pairs]
+
+
+@lru_cache(maxsize=MAX_BLOCK + 1)
+def _combinations(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The index pairs of ``itertools.combinations(range(size), 2)``, in its order."""
+    return np.triu_indices(size, k=1)
+
+
+def _codes(values: list[str | None], empty_is_none: bool = True) -> np.ndarray:
+    """Equal values as equal integers, a missing (or empty) value as -1."""
+    seen: dict[str, int] = {}
+    out = np.fromiter(
+        (
+            -1 if empty_is_none and not v else seen.setdefault(v, len(seen))  # type: ignore[arg-type]
+            for v in values
+        ),
+        np.int64,
+        len(values),
+    )
+    return out
+
+
+def _best_similarities(people: list[GwRecord], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """best_similarity (0-100) of each pair's name keys, in bulk; scores under 84 are 0."""
+    if not len(a):
+        return np.zeros(0)
+    # token_sort_ratio is the plain ratio of the words sorted: sort each key once.
+    keys = [[" ".join(sorted(k.split())) for k in r.name_keys] for r in people]
+    count = np.fromiter((len(k) for k in keys), np.int64, len(keys))
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    flat = [k for ks in keys for k in ks]
+    combos = count[a] * count[b]
+    pair = np.repeat(np.arange(len(a)), combos)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(combos) - combos, combos)
+    left = start[a][pair] + offset // count[b][pair]
+    right = start[b][pair] + offset % count[b][pair]
+    texts = np.array(flat, dtype=object)
+    scores = process.cpdist(
+        texts[left].tolist(),
+        texts[right].tolist(),
+        scorer=fuzz.ratio,
+        score_cutoff=84,
+        dtype=np.float64,  # the very value fuzz.token_sort_ratio gives
+    )
+    return np.maximum.reduceat(scores, np.cumsum(combos) - combos)
 
 
 def any_match(keys: list[str], others: list[str], threshold: float = 0.9) -> float:
