@@ -63,6 +63,9 @@ def cluster_batch(
     sigs = {rid: sig for (rid, _), sig in zip(raws, signatures(t for _, t in raws), strict=True)}
     bands = {rid: band_keys(sig) for rid, sig in sigs.items()}
     stored = _candidates(es, settings, {k for keys in bands.values() for k in keys})
+    # The batch's own ads are clustered afresh; the clusters they were in before must
+    # still be looked at (an ad may have left one, and its lead must lose the selector).
+    previous = {rid: c for rid in sigs if (c := stored.get(rid, {}).get("cluster_id"))}
     stored.update({rid: {"signature": sigs[rid], "bands": bands[rid], "cluster_id": None}
                    for rid in sigs})  # fmt: skip
     by_band: dict[str, list[str]] = {}
@@ -91,7 +94,10 @@ def cluster_batch(
             members.setdefault(groups.find(rid), []).append(rid)
     assigned: dict[str, str] = {}
     merged: dict[str, str] = {}  # old cluster id -> surviving id
-    lone: set[str] = set()  # clusters of one new ad: its lead has no template to carry
+    # Clusters whose leads may need their template selectors changed. Most ads of a
+    # batch match nothing and were in no cluster before: their leads carry no template
+    # and get none, so reading and comparing them would change nothing.
+    touched = set(previous.values())
     for group in members.values():
         existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
         target = existing[0] if existing else stable_id("template", min(group))
@@ -99,8 +105,8 @@ def cluster_batch(
             merged[old] = target
         for rid in group:
             assigned[rid] = target
-        if len(group) == 1 and not existing:
-            lone.add(target)
+        if len(group) > 1 or existing or group[0] in previous:
+            touched.add(target)
     report = bulk_index(es, settings, "templates", (
         (rid, {"id": rid, "bands": bands[rid], "signature": sigs[rid],
                "cluster_id": assigned[rid], "batch_id": batch_id}) for rid in sigs
@@ -111,10 +117,7 @@ def cluster_batch(
             for d in scan(es, settings, "templates", {"term": {"cluster_id": old}}, source=["id"])
         ]
         partial_update(es, settings, "templates", relabel)
-    # Most ads of a batch match nothing: reading and comparing their leads would change
-    # nothing, so only clusters that have (or had) two ads or more are looked at.
-    touched = (set(assigned.values()) - lone) | set(merged)
-    changed = _mark_leads(es, settings, touched | set(merged.values()), pending)
+    changed = _mark_leads(es, settings, touched | set(merged) | set(merged.values()), pending)
     return {
         "ads": report.indexed,
         "clusters": len(set(assigned.values())),

@@ -139,10 +139,13 @@ def ensure_indices(
     for kind, spec in specs.items():
         alias = aliases[kind]
         stored = templates.get(alias, {})
+        template = stored.get("template", {})
         same = (
             stored.get("version") == spec["version"]
-            and stored.get("template", {}).get("mappings") == spec["mappings"]
+            and template.get("mappings") == spec["mappings"]
+            and _flat(template.get("settings", {})) == _flat({"index": spec["settings"]})
         )
+
         if not same:
             es.indices.put_index_template(
                 name=alias,
@@ -159,6 +162,19 @@ def ensure_indices(
             # Added fields reach existing indices; a changed field type is refused here
             # and needs a new version (a reindex), as it should.
             es.indices.put_mapping(index=alias, **spec["mappings"])
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Index settings as Elasticsearch returns them (dotted keys under ``index``, every
+    value a string), to compare what is stored with what is specified."""
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}."))
+        else:
+            out[name.removeprefix("index.index.")] = str(value).lower()
+    return {k if k.startswith("index.") else f"index.{k}": v for k, v in out.items()}
 
 
 def drop_indices(es: Elasticsearch, settings: Settings, kinds: Iterable[str] = KINDS) -> None:
@@ -349,11 +365,14 @@ def bulk_index(
     Elasticsearch will not take it). Raises :class:`StoreUnavailable` when Elasticsearch
     stays away past the retry window; the dead letters gathered so far are kept in the
     spill file first."""
+    report = BulkReport()
     try:
-        report = _write(es, settings, kind, docs, "index", stage, batch_id)
-    except StoreUnavailable as exc:
-        failed = exc.report.failed if exc.report else []
-        spill_letters(spill or spill_path(settings, batch_id), failed, "Elasticsearch away")
+        _write(es, settings, kind, docs, "index", stage, batch_id, report)
+    except BaseException as exc:
+        # Whatever stopped the run (Elasticsearch away, the input's own failure), the
+        # dead letters so far are kept before it is raised.
+        why = "Elasticsearch away" if isinstance(exc, StoreUnavailable) else type(exc).__name__
+        spill_letters(spill or spill_path(settings, batch_id), report.failed, why)
         raise
     record_dead_letters(es, settings, report.failed, spill=spill)
     if refresh:
@@ -369,10 +388,10 @@ def _write(
     op: str,
     stage: str,
     batch_id: str | None,
-) -> BulkReport:
+    report: BulkReport,
+) -> None:
     """The bulk writes behind :func:`bulk_index` and :func:`partial_update`: what each
-    item's fate was, in the report (on :class:`StoreUnavailable` too)."""
-    report = BulkReport()
+    item's fate was, in ``report`` (also when it raises)."""
     index = settings.index(kind)
     sender = _Bulk(es, settings, kind, stage, batch_id, report)
     flight = _InFlight(sender, settings.bulk_concurrency)
@@ -402,7 +421,6 @@ def _write(
     except StoreUnavailable as exc:
         exc.report = report
         raise
-    return report
 
 
 def record_dead_letters(
@@ -516,7 +534,8 @@ def partial_update(
     first update that did not take."""
     if not docs:
         return
-    report = _write(es, settings, kind, docs, "update", "update", None)
+    report = BulkReport()
+    _write(es, settings, kind, docs, "update", "update", None, report)
     if report.failed:
         first = report.failed[0]
         raise StoreError(

@@ -45,7 +45,12 @@ def shingles(text: str) -> list[bytes]:
 _SEED = 1  # datasketch's default: the permutations every stored signature was made with
 _EMPTY = (1 << 32) - 1  # the value of a signature slot no shingle reached
 _FMIX = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # MurmurHash3's 32-bit finalizer
-_SIGNATURE_BATCH = 256  # texts per numpy pass: a (NUM_PERM x shingles) array of ~5 MiB
+# A numpy pass takes up to this many texts or shingles (a NUM_PERM x shingles array of
+# at most ~16 MiB, whatever the texts' length); the shingle hash cache is cleared when
+# it holds more than _HASH_CACHE, so memory stays flat over a million ads.
+_SIGNATURE_BATCH = 256
+_SIGNATURE_SHINGLES = 65_536
+_HASH_CACHE = 500_000
 
 
 @cache
@@ -87,10 +92,15 @@ def signatures(texts: Iterable[str]) -> list[list[int]]:
         out.extend(next(rows) if n else [_EMPTY] * NUM_PERM for n in sizes)
         batch.clear()
 
+    pending = 0
     for text in texts:
         batch.append(shingles(text))
-        if len(batch) >= _SIGNATURE_BATCH:
+        pending += len(batch[-1])
+        if len(batch) >= _SIGNATURE_BATCH or pending >= _SIGNATURE_SHINGLES:
             flush()
+            pending = 0
+            if len(hashes) > _HASH_CACHE:
+                hashes.clear()
     if batch:
         flush()
     return out

@@ -44,6 +44,7 @@ def test_signatures_are_datasketchs_minhash_bit_for_bit() -> None:
     texts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS]
     texts += UNRELATED + ["", "!!!", "word", "Ünïcödé 55 ads", "a b"] + [""] * 3
     texts += [f"{u} variant {i}" for i in range(60) for u in UNRELATED]
+    texts.insert(7, " ".join(f"w{i}" for i in range(70_000)))  # more shingles than a pass
     ours = signatures(texts)
     theirs = MinHash.bulk((shingles(t) for t in texts), num_perm=NUM_PERM)
     assert ours == [[int(v) for v in m.hashvalues] for m in theirs]
@@ -157,11 +158,24 @@ def test_a_later_batch_joins_the_same_cluster_id_and_reruns_change_nothing(
 
 
 def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
-    es: Any, settings: Settings
+    es: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Chunks scored in worker processes come back in order and complete: the same leads
     as scoring in this process, and a stored document that is not a valid raw document
     is a dead letter naming it, in both ways."""
+    import lantern.jobs.scoring as scoring
+
+    # The test session runs servers on threads, and scoring forks only when alone:
+    # here it is told it is, and the pool counts the chunks it is given.
+    monkeypatch.setattr(scoring.threading, "active_count", lambda: 1)
+    submitted = []
+
+    class Pool(scoring.ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(args[1])
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "ProcessPoolExecutor", Pool)
     texts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS]
     docs = [_raw("pool", 1, f"{texts[i % 4]} Ref {i}.", "pool").model_dump(mode="json")
             for i in range(300)]  # fmt: skip
@@ -178,6 +192,7 @@ def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
             d["id"]: {k: v for k, v in d.items() if k != "scored_at"}
             for d in scan(es, settings, "leads", {"term": {"batch_id": "pool"}})
         }
+    assert sum(len(chunk) for chunk in submitted) == 301  # every document, in the workers
     assert len(made[0]) == 300 and made[0] == made[2]
     letters = list(scan(es, settings, "deadletters", {"term": {"record_id": "pool-broken"}}))
     assert letters and "text" in letters[0]["reason"]
@@ -228,3 +243,36 @@ def test_link_writing_selectors_with_the_scores_ends_as_writing_them_first(
         s.startswith("template:") for d in together["leads"].values() for s in d["selectors"]
     )
     assert apart == together
+
+
+def test_an_ad_that_leaves_its_cluster_loses_the_template_selector(
+    es: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-linking a batch clusters its ads afresh. When two ads no longer join (here:
+    their shared bands now count as boilerplate), each is alone, but its lead still
+    carries the old template selector: that cluster must be looked at and the selector
+    taken away, not skipped as a fresh one-ad cluster."""
+    import leads.clustering
+    from lantern.jobs.linking import link_batch
+    from leads.store import drop_indices, ensure_indices
+
+    here = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}-leave"})
+    ensure_indices(es, here)
+    try:
+        docs = [_raw("leave", i, TEMPLATE.format(name=n, age=a, city=c, phone=p), "leave")
+                for i, (n, a, c, p) in enumerate(MEMBERS[:2])]  # fmt: skip
+        bulk_index(es, here, "raw", ((d.id, d.model_dump(mode="json")) for d in docs),
+                   stage="test", refresh=True)  # fmt: skip
+        score_batch(es, here, "leave")
+        link_batch(es, here, "leave")
+
+        def templates() -> list[list[str]]:
+            leads = scan(es, here, "leads", {"match_all": {}})
+            return [[s for s in d["selectors"] if s.startswith("template:")] for d in leads]
+
+        assert all(len(t) == 1 for t in templates())
+        monkeypatch.setattr(leads.clustering, "MAX_BAND_MATCHES", 0)
+        link_batch(es, here, "leave")
+        assert templates() == [[], []]
+    finally:
+        drop_indices(es, here)

@@ -27,7 +27,7 @@ from leads.batches import batch_query, batch_totals, build_lead
 from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument
 from leads.settings import Settings
-from leads.store import StoreError, bulk_index, record_dead_letters, scan
+from leads.store import bulk_index, record_dead_letters, scan
 from leads.text import replace_surrogates
 from leads.validation import validation_message
 
@@ -90,8 +90,8 @@ def score_batch(
             report = bulk_index(
                 es, settings, "leads", leads(run), stage="score", batch_id=batch_id, refresh=True
             )
-    except StoreError:
-        record_dead_letters(None, settings, dead, batch_id=batch_id)  # kept in the file
+    except BaseException:  # Elasticsearch away, a worker killed: the letters are kept
+        record_dead_letters(None, settings, dead, batch_id=batch_id)  # in the spill file
         raise
     record_dead_letters(es, settings, dead, batch_id=batch_id)
     return {"leads": report.indexed, "dead_letters": len(report.failed) + len(dead)}
