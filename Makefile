@@ -39,11 +39,15 @@ system-deps:
 
 # The editable install also compiles nlp/*.pyx in place (setup.py), against the spaCy
 # just installed (no build isolation: nlp/matching.pyx reads spaCy's C structs).
+# Bytecode is compiled here, as pip does: uv does not, and where PYTHONDONTWRITEBYTECODE
+# is set (containers, CI) every process would compile every module it imports again,
+# seconds for each crawl, each task, each `lantern` command.
 $(VENV)/.installed: requirements.lock pyproject.toml setup.py $(wildcard nlp/*.pyx)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
-	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip sync -q --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps --no-build-isolation -e .
+	$(PY) -m compileall -q -j 0 crawlers leads lantern nlp dags
 	touch $@
 
 lock: ## re-resolve requirements.lock from pyproject.toml
