@@ -4,7 +4,7 @@ with ``--photos``, every ad's pictures) with the same selectors, concurrency and
 politeness settings, and does nothing else: no provenance, no evidence, no fingerprints,
 no pipeline, no store. Each ad becomes a plain dict that goes nowhere.
 
-    .venv/bin/python -m benchmarks.bare_spider PROFILE.yaml BASE_URL [--photos]
+    .venv/bin/python -m benchmarks.bare_spider PROFILE.yaml BASE_URL [--photos] [--lean]
 """
 
 from __future__ import annotations
@@ -55,11 +55,16 @@ class BareSpider(scrapy.Spider):
         return None
 
 
-def settings(profile: dict[str, Any], user_agent: str) -> dict[str, Any]:
+def settings(profile: dict[str, Any], user_agent: str, lean: bool) -> dict[str, Any]:
     """Scrapy's defaults, except what must equal Lantern's crawl of the same profile
-    (crawlers/settings.py): concurrency, delay, AutoThrottle, robots.txt, the reactor."""
+    (crawlers/settings.py): concurrency, delay, AutoThrottle, robots.txt, the reactor.
+
+    ``lean`` also takes Lantern's settings that save work without being features of
+    Lantern's own (no cookies, no consoles, one item at a time, no per-response check of
+    the callbacks' source): a yardstick leaner than Scrapy's defaults, against which the
+    ratio counts only what Lantern adds (provenance, evidence, fingerprints, the store)."""
     polite = profile.get("politeness", {})
-    return {
+    values = {
         "USER_AGENT": user_agent,
         "ROBOTSTXT_OBEY": True,
         "CONCURRENT_REQUESTS": 16,
@@ -69,6 +74,17 @@ def settings(profile: dict[str, Any], user_agent: str) -> dict[str, Any]:
         "LOG_LEVEL": "INFO",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
+    if lean:
+        values.update(
+            {
+                "COOKIES_ENABLED": False,
+                "TELNETCONSOLE_ENABLED": False,
+                "REMOTE_CONTROL_ENABLED": False,
+                "CONCURRENT_ITEMS": 1,
+                "WARN_ON_GENERATOR_RETURN_VALUE": False,
+            }
+        )
+    return values
 
 
 def main() -> None:
@@ -76,10 +92,11 @@ def main() -> None:
     parser.add_argument("profile", type=Path)
     parser.add_argument("base_url")
     parser.add_argument("--photos", action="store_true")
+    parser.add_argument("--lean", action="store_true", help="Lantern's housekeeping settings")
     parser.add_argument("--user-agent", default="LanternBot/0.1 (benchmark yardstick)")
     args = parser.parse_args()
     profile = yaml.safe_load(args.profile.read_text(encoding="utf-8"))
-    process = CrawlerProcess(settings(profile, args.user_agent))
+    process = CrawlerProcess(settings(profile, args.user_agent, args.lean))
     process.crawl(BareSpider, profile=profile, base_url=args.base_url, photos=args.photos)
     process.start()
 

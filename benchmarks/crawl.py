@@ -1,5 +1,5 @@
-"""Crawl throughput: Lantern's crawl of a large demo board against a bare Scrapy spider
-that makes the same fetches.
+"""Crawl throughput: Lantern's crawl of a large demo board against bare Scrapy spiders
+that make the same fetches.
 
 The demo boards' server (``demo/boards``) runs in a process of its own on 127.0.0.1 with
 a classifieds board of ``--ads`` fictional ads (555-01xx numbers), about half of them with
@@ -14,21 +14,27 @@ crawlers, not the server's drawing.
   fingerprints with their safety limits, and documents and dead letters written to
   Elasticsearch as in real use, under an index prefix of the benchmark's own that is
   dropped at the end (``--no-index``: to a JSON Lines file instead).
-- **Bare**: ``benchmarks/bare_spider.py``, Scrapy's defaults with the same selectors and
-  fetches (robots.txt, listing pages, ad pages, and the photos), and nothing else.
+- **bare**: ``benchmarks/bare_spider.py`` with Scrapy's defaults, the same selectors and
+  the same fetches (robots.txt, listing pages, ad pages, and the photos), nothing else.
+  The ratio against it is the issue's measure (the last line).
+- **lean**: the same spider with the settings Lantern uses to save work that are not
+  features (no cookies, no consoles, one item at a time, no per-response check of the
+  callbacks' source): the ratio against it is what Lantern's features cost.
 
-Both get the profile's politeness, which is the demo's: ``download_delay: 0`` and no
+All get the profile's politeness, which is the demo's: ``download_delay: 0`` and no
 AutoThrottle, because the server is our own loopback process (a real site keeps the 1 s
-default), and ``concurrency_per_host: 4`` with 16 requests in total. Neither is a setting
-of this script: change the profile and both change.
+default), and ``concurrency_per_host: 4`` with 16 requests in total. None of it is a
+setting of this script: change the profile and all change.
 
-Each crawl is timed from start to exit, start-up included, as a user runs it. Runs are
-interleaved (Lantern, bare, Lantern, bare, ... with photos, then the same without) and
-the best of ``--rounds`` counts, because the machine is shared and 2-core. The server's
-own hit counter checks that both made the same fetches. Pages are listing and ad pages;
-photos are fetched on top. Prints each run, the best of each, and, last, the ratio.
+Each crawl is timed from start to exit, start-up included, as a user runs it (install
+with ``make install``, which compiles the bytecode). Runs are interleaved (Lantern, bare,
+lean, Lantern, ... with photos, then without) and the best of ``--rounds`` counts, because
+the machine is shared and 2-core; CPU time per page is printed too, as it moves less with
+the load. The server's hit counter checks that all made the same fetches. Pages are
+listing and ad pages; photos are fetched on top. Prints each run, the best of each, and
+the ratios; the last line is ``crawl ratio (Lantern / bare, with photos)``.
 
-    .venv/bin/python -m benchmarks.crawl [--ads 3000] [--rounds 3] [--photos-only]
+    .venv/bin/python -m benchmarks.crawl [--ads 3000] [--rounds 3] [--photos-only] [--no-lean]
 """
 
 from __future__ import annotations
@@ -150,11 +156,19 @@ def write_profiles(folder: Path, ads: int) -> dict[bool, Path]:
     return paths
 
 
+CONTENDERS = {
+    "lantern": "Lantern",
+    "bare": "bare (Scrapy's defaults)",
+    "lean": "lean bare (+ Lantern's housekeeping settings)",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ads", type=int, default=3000, help="classifieds on the board")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--photos-only", action="store_true", help="skip the no-photo runs")
+    parser.add_argument("--no-lean", action="store_true", help="skip the lean yardstick")
     parser.add_argument("--no-index", action="store_true", help="Lantern writes JSON Lines")
     parser.add_argument("--index-prefix", default=f"lantern-bench-crawl-{uuid.uuid4().hex[:6]}")
     args = parser.parse_args()
@@ -170,8 +184,8 @@ def main() -> None:
         ensure_indices(es, settings)  # as in real use, the indices exist before a crawl
     board = Board(args.ads)
     variants = [True] if args.photos_only else [True, False]
-    best: dict[tuple[str, bool], Run] = {}
-    rates: dict[tuple[str, bool], list[float]] = {}
+    who_runs = ["lantern", "bare"] + ([] if args.no_lean else ["lean"])
+    runs: dict[tuple[str, bool], list[Run]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="lantern-bench-crawl-") as tmp:
             folder = Path(tmp)
@@ -185,21 +199,21 @@ def main() -> None:
                 "LANTERN_ALLOWED_PRIVATE_HOSTS": board.host,
             }
 
-            def lantern(photos: bool, batch: str) -> tuple[Run, str]:
-                cmd = [sys.executable, "-m", "crawlers.run", profiles[photos].stem,
-                       "--batch-id", batch, "--base-url", board.url]  # fmt: skip
-                if args.no_index:
-                    cmd += ["--no-index", "--out", str(folder / f"{batch}.jsonl")]
+            def crawl(who: str, photos: bool, batch: str) -> tuple[Run, str]:
+                if who == "lantern":
+                    cmd = [sys.executable, "-m", "crawlers.run", profiles[photos].stem,
+                           "--batch-id", batch, "--base-url", board.url]  # fmt: skip
+                    if args.no_index:
+                        cmd += ["--no-index", "--out", str(folder / f"{batch}.jsonl")]
+                else:
+                    cmd = [sys.executable, "-m", "benchmarks.bare_spider", str(profiles[photos]),
+                           board.url, "--user-agent", settings.user_agent]  # fmt: skip
+                    cmd += (["--photos"] if photos else []) + (["--lean"] if who == "lean" else [])
                 return timed(board, cmd, env)
 
-            def bare(photos: bool) -> tuple[Run, str]:
-                cmd = [sys.executable, "-m", "benchmarks.bare_spider", str(profiles[photos]),
-                       board.url, "--user-agent", settings.user_agent]  # fmt: skip
-                return timed(board, cmd + (["--photos"] if photos else []), env)
-
-            # Untimed: the server draws every photo once; both programs' files are cached.
-            warm, _ = bare(True)
-            lantern(True, "bench-crawl-warmup")
+            # Untimed: the server draws every photo once; every program's files are cached.
+            warm, _ = crawl("bare", True, "")
+            crawl("lantern", True, "bench-crawl-warmup")
             print(
                 f"board: {warm.fetched['ad']:,} ads on {warm.fetched['listing']} listing pages, "
                 f"{warm.fetched['photo']:,} photos, on {board.url} (a process of its own); "
@@ -208,29 +222,26 @@ def main() -> None:
             )
             for round_no in range(1, args.rounds + 1):
                 for photos in variants:
-                    tag = "photos" if photos else "no photos"
                     batch = f"bench-crawl-{round_no}-{'photos' if photos else 'text'}"
-                    ours, log = lantern(photos, batch)
-                    theirs, _ = bare(photos)
-                    summary = crawl_summary(log)
-                    if ours.fetched != theirs.fetched:
-                        print(f"  NOT THE SAME FETCHES: lantern {dict(ours.fetched)}, "
-                              f"bare {dict(theirs.fetched)}")  # fmt: skip
-                    for who, run in (("lantern", ours), ("bare", theirs)):
-                        key = (who, photos)
-                        rates.setdefault(key, []).append(run.rate)
-                        if key not in best or run.rate > best[key].rate:
-                            best[key] = run
-                    print(
-                        f"round {round_no}, {tag:>9}: lantern {ours.rate:5.0f} pages/s "
-                        f"({ours.seconds:5.1f} s, {1000 * ours.cpu / ours.pages:4.1f} ms CPU/page, "
-                        f"{summary.get('documents', '?')} docs, "
-                        f"{summary.get('dead_letters', '?')} dead letters) | bare "
-                        f"{theirs.rate:5.0f} pages/s ({theirs.seconds:5.1f} s, "
-                        f"{1000 * theirs.cpu / theirs.pages:4.1f} ms CPU/page) | "
-                        f"{ours.rate / theirs.rate:.2f}",
-                        flush=True,
-                    )
+                    line = []
+                    this_round = {}
+                    for who in who_runs:
+                        run, log = crawl(who, photos, batch)
+                        this_round[who] = run
+                        runs.setdefault((who, photos), []).append(run)
+                        note = ""
+                        if who == "lantern":
+                            summary = crawl_summary(log)
+                            note = f", {summary.get('documents', '?')} docs"
+                        line.append(
+                            f"{who} {run.rate:4.0f} pages/s ({run.seconds:4.1f} s, "
+                            f"{1000 * run.cpu / run.pages:3.1f} ms CPU/page{note})"
+                        )
+                    if len({tuple(sorted(r.fetched.items())) for r in this_round.values()}) > 1:
+                        line.append("NOT THE SAME FETCHES: " + ", ".join(
+                            f"{w} {dict(r.fetched)}" for w, r in this_round.items()))  # fmt: skip
+                    tag = "photos" if photos else "no photos"
+                    print(f"round {round_no}, {tag:>9}: " + " | ".join(line), flush=True)
     finally:
         board.close()
         if es is not None:
@@ -238,21 +249,26 @@ def main() -> None:
 
             drop_indices(es, settings)
 
-    print(f"best of {args.rounds} (pages/s; spread = worst/best of the rounds):")
+    def best(who: str, photos: bool) -> Run:
+        return max(runs[(who, photos)], key=lambda r: r.rate)
+
+    print(f"best of {args.rounds} (spread = worst/best rate of the rounds; CPU: the least):")
     for photos in variants:
-        ours, theirs = best[("lantern", photos)], best[("bare", photos)]
-        spread = {who: min(rates[(who, photos)]) / max(rates[(who, photos)])
-                  for who in ("lantern", "bare")}  # fmt: skip
-        print(
-            f"  {'with photos' if photos else 'without photos':>14}: lantern {ours.rate:5.0f} "
-            f"(spread {spread['lantern']:.2f}), bare {theirs.rate:5.0f} "
-            f"(spread {spread['bare']:.2f}); {ours.pages:,} pages, "
-            f"{ours.fetched['photo']:,} photos"
-        )
-    for photos in sorted(variants):
-        ratio = best[("lantern", photos)].rate / best[("bare", photos)].rate
-        label = "with photos" if photos else "without photos"
-        print(f"crawl ratio (Lantern / bare, {label}): {ratio:.2f}")
+        print(f"  {'with photos' if photos else 'without photos'}:")
+        for who in who_runs:
+            rates = [r.rate for r in runs[(who, photos)]]
+            cpu = min(1000 * r.cpu / r.pages for r in runs[(who, photos)])
+            print(
+                f"    {CONTENDERS[who]:<46} {max(rates):5.0f} pages/s (spread "
+                f"{min(rates) / max(rates):.2f}), {cpu:.1f} ms CPU/page"
+            )
+    shown = best("lantern", True)
+    print(f"pages: {shown.pages:,}; photos: {shown.fetched['photo']:,}")
+    for yardstick in [w for w in ("lean", "bare") if w in who_runs]:
+        for photos in sorted(variants):
+            ratio = best("lantern", photos).rate / best(yardstick, photos).rate
+            label = "with photos" if photos else "without photos"
+            print(f"crawl ratio (Lantern / {yardstick}, {label}): {ratio:.2f}")
 
 
 if __name__ == "__main__":
