@@ -48,7 +48,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml setup.py $(wildcard nlp/*.p
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
 	$(VENV)/bin/uv pip sync -q --python $(PY) --compile-bytecode requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps --no-build-isolation --compile-bytecode -e .
-	$(PY) -m compileall -q leads nlp crawlers lantern dags
+	$(PY) -m compileall -q -j 0 leads nlp crawlers lantern dags
 	touch $@
 
 lock: ## re-resolve requirements.lock from pyproject.toml

@@ -24,6 +24,9 @@ from leads.settings import get_settings
 from leads.store import StoreUnavailable, bulk_index, record_dead_letters
 from leads.unsent import keep_unsent, unsent_path
 
+# The indices a crawl writes to: documents and dead letters.
+CRAWL_KINDS = ("raw", "deadletters")
+
 
 class OutputPipeline:
     def __init__(self, crawler: Crawler, out: str | None, index: bool, batch_id: str) -> None:
@@ -55,7 +58,9 @@ class OutputPipeline:
             from leads.store import connect, ensure_indices
 
             self.es = connect(self.settings)
-            ensure_indices(self.es, self.settings)
+            # Only what a crawl writes: the other kinds are each stage's own (a crawl
+            # waited seconds on Elasticsearch for templates it never used).
+            ensure_indices(self.es, self.settings, CRAWL_KINDS)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, DeadLetter):

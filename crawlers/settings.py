@@ -57,8 +57,17 @@ def scrapy_settings(
         "RETRY_TIMES": 2,
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,  # no sessions, no logins
+        # No console into a process that reads hostile pages: neither Scrapy's telnet
+        # console nor its HTTP remote control (on by default in recent Scrapy), which runs
+        # the Python code it is sent.
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "INFO",
+        # Scrapy's check for generator callbacks that return a value re-reads and parses
+        # the callback's source for every response (its cache holds bound methods weakly,
+        # and each request's dies with it). tests/test_guards_and_profiles.py checks our
+        # callbacks once instead.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         # Numbers of their own (Scrapy's built-ins sit at 50 Offsite, 100 RobotsTxt, …,
         # 580 MetaRefresh, 590 HttpCompression): ties would leave the order to chance.

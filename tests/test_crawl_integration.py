@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
+import urllib.request
 from datetime import timedelta
 from typing import Any
 
+import imagehash
+from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
 from leads.models import RawDocument
@@ -56,6 +60,27 @@ def test_documents_carry_full_provenance(
         assert p.crawler_version.startswith("lantern-crawler/")
         assert p.url == p.final_url and p.http_status == 200
         assert p.warc is not None
+
+
+def test_every_photo_an_ad_shows_is_fingerprinted_on_its_document(
+    classifieds_crawl: CrawlResult, demo: Demo, es: Any, settings: Settings
+) -> None:
+    docs = {d.provenance.url.rsplit("/", 1)[1]: d for d in _docs(es, settings, "demo-classifieds")}
+    shown = {a.id: a.photo for a in demo.boards.boards["classifieds"]}
+    assert 0 < sum(1 for photo in shown.values() if photo) < len(shown)
+    for ad_id, photo in shown.items():
+        doc = docs[str(ad_id)]
+        if photo is None:
+            assert doc.images == []
+            continue
+        (ref,) = doc.images
+        assert ref.url == demo.base_url + photo
+        with urllib.request.urlopen(ref.url, timeout=10) as response:
+            body = response.read()
+        picture = Image.open(io.BytesIO(body))
+        assert ref.sha256 == hashlib.sha256(body).hexdigest()
+        assert ref.phash == str(imagehash.phash(picture))  # the reference implementation
+        assert (ref.width, ref.height) == picture.size
 
 
 def test_warc_payload_digests_match_recorded_sha256(

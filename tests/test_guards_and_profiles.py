@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,26 @@ def test_our_middlewares_have_priorities_of_their_own_in_the_right_places(
     # Responses pass from high to low: decoded by HttpCompression, then recorded, then
     # acted on by MetaRefresh.
     assert base["MetaRefreshMiddleware"] < evidence < base["HttpCompressionMiddleware"]
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value() -> None:
+    """Scrapy drops what a generator callback returns; its per-response warning about it
+    is off (WARN_ON_GENERATOR_RETURN_VALUE, for speed), so our callbacks are checked here."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from crawlers.spiders.profile_spider import ProfileSpider
+
+    callbacks: list[Callable[..., Any]] = [
+        ProfileSpider.parse_listing,
+        ProfileSpider.parse_detail,
+        ProfileSpider.parse_image,
+        ProfileSpider.image_failed,
+        ProfileSpider.on_error,
+    ]
+    assert not [c.__name__ for c in callbacks if is_generator_with_return_value(c)]
+
+    def returns_a_value() -> Generator[int, None, int]:
+        yield 1
+        return 2
+
+    assert is_generator_with_return_value(returns_a_value)  # the check itself still works

@@ -20,7 +20,6 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawlers import CRAWLER_VERSION
-from crawlers.images import ImageError, fingerprint
 from crawlers.middlewares.evidence import PNG_MAGIC, save_screenshot
 from crawlers.profiles import SiteProfile
 from crawlers.settings import SCREENSHOT_MAXSIZE, URL_LENGTH_LIMIT
@@ -210,6 +209,10 @@ class ProfileSpider(scrapy.Spider):
     def parse_image(
         self, response: Response, doc: RawDocument, pending: list[str]
     ) -> Iterator[Any]:
+        # Imported with the first picture: a crawl of a board without any (or a
+        # rendered one) never loads NumPy and Pillow.
+        from crawlers.images import ImageError, fingerprint
+
         try:
             sha256, phash, width, height = fingerprint(response.body)
         except ImageError as exc:

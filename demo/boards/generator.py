@@ -136,21 +136,56 @@ COMPARABLE = [
 ]
 
 
+# Each place's own area code comes first, then its other codes (overlays and neighbours in
+# the same state), then codes shared by all places, so a board of thousands of ads still
+# gives every ad a number of its own. Small boards never reach past the first code: the
+# demo's numbers do not depend on these tables.
+MORE_AREA_CODES = {
+    "702": ("725", "775"),
+    "213": ("323", "310", "424", "818", "747", "626"),
+    "619": ("858", "760", "442"),
+    "713": ("281", "832", "346", "409"),
+    "214": ("469", "972", "945", "817"),
+    "404": ("470", "678", "770", "943"),
+    "305": ("786", "645", "954"),
+    "407": ("321", "689", "352"),
+    "602": ("480", "623", "520"),
+    "206": ("253", "425", "360"),
+    "303": ("720", "983", "970"),
+    "312": ("773", "872", "708", "847"),
+    "559": ("209",),
+    "831": ("408",),
+    "509": ("564",),
+    "239": ("863",),
+    "661": ("805",),
+}
+SPARE_AREA_CODES = (
+    "201", "202", "203", "205", "207", "208", "212", "215", "216", "217", "218", "219",
+    "224", "225", "228", "229", "231", "234", "240", "248", "251", "252", "254", "256",
+)  # fmt: skip
+# Lines 0100-0198 of each code: 0199 is left out, as the planted network's line.
+FIRST_LINE, LAST_LINE = 100, 198
+
+
 class _Numbers:
-    """Hands out each area code's fictional 555-01xx numbers once, so unrelated ads
-    never share a phone by accident."""
+    """Hands out each fictional 555-01xx number once, so unrelated ads never share a
+    phone by accident: a place's own area code first, then its other codes, then the
+    spare ones."""
 
     def __init__(self) -> None:
         self.next: dict[str, int] = {}
 
     def __call__(self, area: str) -> str:
-        line = self.next.get(area, 100)
-        if f"{area}555{line:04d}" == PLANTED_PHONE:
-            line += 1
-        if line > 198:
-            raise ValueError(f"area code {area} has run out of fictional numbers")
-        self.next[area] = line + 1
-        return f"{area}555{line:04d}"
+        codes = (area, *MORE_AREA_CODES.get(area, ()), *SPARE_AREA_CODES)
+        for code in codes:
+            line = self.next.get(code, FIRST_LINE)
+            if line <= LAST_LINE:
+                self.next[code] = line + 1
+                return f"{code}555{line:04d}"
+        raise ValueError(
+            f"area code {area} and the spare codes have run out of fictional numbers "
+            f"({len(codes) * (LAST_LINE - FIRST_LINE + 1)}): generate a smaller board"
+        )
 
 
 def _display(rng: random.Random, digits: str, obfuscate: bool) -> str:

@@ -8,7 +8,9 @@ JavaScript only), ``/private/…`` (must never be fetched), ``/traps/redirect-pr
 and ad: over-long link, markup and escape sequences, an over-long field), ``/__hits``
 (hit counts per path, JSON).
 
-    python -m demo.boards.server --port 8765 --seed 7
+    python -m demo.boards.server --port 8765 --seed 7 [--classifieds 240 --jobs 80]
+
+Port 0 picks a free port; the first line printed names the address.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import html
 import json
 import threading
 from collections import Counter
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,6 +48,8 @@ class DemoBoards:
             "classifieds": [a for a in ads if a.board == "classifieds"],
             "jobs": [a for a in ads if a.board == "jobs"],
         }
+        # By id: a board of thousands of ads must not cost a scan per request.
+        self.by_id = {(a.board, a.id): a for a in ads}
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
 
@@ -113,7 +118,12 @@ class DemoBoards:
         return _page("Job", f"<div id='app'>Loading…</div>{script}")
 
     def _find(self, board: str, ad_id: int) -> Ad | None:
-        return next((a for a in self.boards[board] if a.id == ad_id), None)
+        return self.by_id.get((board, ad_id))
+
+
+# The same key, width and format always give the same picture: each is drawn once, so a
+# crawl of a large board measures the crawler rather than this server's drawing.
+_photo = lru_cache(maxsize=4096)(render_photo)
 
 
 def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
@@ -164,9 +174,9 @@ def make_handler(boards: DemoBoards) -> type[BaseHTTPRequestHandler]:
                 body = boards.job(int(path.rsplit("/", 1)[1]))
             elif path.startswith("/img/") and path.count(".") == 1:
                 name, fmt = path[len("/img/") :].rsplit(".", 1)
-                width = int(query.get("w", ["320"])[0] or 320)
+                width = max(32, min(int(query.get("w", ["320"])[0] or 320), 1280))
                 ctype = "image/jpeg" if fmt == "jpg" else "image/png"
-                return self._send(200, render_photo(name, width, fmt), ctype)
+                return self._send(200, _photo(name, width, fmt), ctype)
             elif path.startswith("/private/"):
                 body = _page(
                     "Private", "<div class='body'>Staff only. Robots must not read this.</div>"
@@ -238,9 +248,11 @@ class BoardServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def serve(port: int = 0, seed: int = 7) -> tuple[ThreadingHTTPServer, DemoBoards]:
+def serve(
+    port: int = 0, seed: int = 7, n_classifieds: int = 240, n_jobs: int = 80
+) -> tuple[ThreadingHTTPServer, DemoBoards]:
     """A started server on 127.0.0.1 (port 0 picks a free one), running in a thread."""
-    boards = DemoBoards(seed)
+    boards = DemoBoards(seed, n_classifieds, n_jobs)
     server = BoardServer(("127.0.0.1", port), make_handler(boards))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, boards
@@ -250,8 +262,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--classifieds", type=int, default=240, help="ads on the classifieds")
+    parser.add_argument("--jobs", type=int, default=80, help="ads on the job board")
     args = parser.parse_args()
-    boards = DemoBoards(args.seed)
+    boards = DemoBoards(args.seed, args.classifieds, args.jobs)
     server = BoardServer(("127.0.0.1", args.port), make_handler(boards))
     print(f"demo boards on http://127.0.0.1:{server.server_address[1]}/", flush=True)
     server.serve_forever()
