@@ -4,7 +4,7 @@ stays the same when a photo is resized or recompressed and so links reposted pho
 The perceptual hash is ImageHash's ``phash``, bit for bit, so hashes stored before and
 after stay comparable: the picture in grey at 32×32 (Lanczos), the 8×8 lowest
 frequencies of its 2-D DCT-II, each set when above their median. The DCT is two small
-matrix products here; importing SciPy's for it cost every crawl a second of start-up.
+matrix products here: importing SciPy for it cost a crawl up to a second of start-up.
 
 Pictures are untrusted input: Pillow's decompression-bomb limit is lowered, and a file
 that is not a readable image is an error for the caller to record, not a crash.
