@@ -28,7 +28,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.e2e import raw_documents
+from benchmarks.e2e import _lantern, raw_documents
 from leads.settings import Settings, get_settings
 from leads.store import connect, count, drop_indices, ensure_indices
 
@@ -74,17 +74,8 @@ def lantern(path: Path, kind: str, n: int) -> float:
     es = connect(settings)
     ensure_indices(es, settings)
     try:
-        started = time.perf_counter()
-        run = subprocess.run(
-            [sys.executable, "-m", "lantern", "index", str(path), "--kind", kind],
-            env={**os.environ, "LANTERN_INDEX_PREFIX": prefix},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        took = time.perf_counter() - started
-        if run.returncode != 0:
-            raise SystemExit(f"lantern index failed: {run.stderr[-2000:]}")
+        env = {**os.environ, "LANTERN_INDEX_PREFIX": prefix}
+        took, _ = _lantern(env, "index", str(path), "--kind", kind)
         indexed = count(es, settings, kind)
         letters = count(es, settings, "deadletters")
         if indexed + letters != n or letters:

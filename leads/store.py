@@ -398,25 +398,24 @@ def _write(
     chunk: list[tuple[str, bytes]] = []
     size = 0
     try:
-        for doc_id, source in docs:
-            try:
-                line = _action(index, doc_id, source, op)
-            except (TypeError, ValueError) as exc:  # incl. UnicodeEncodeError
-                sender._dead(doc_id, f"cannot be sent ({type(exc).__name__}: {exc})"[:500])
-                continue
-            chunk.append((doc_id, line))
-            size += len(line)
-            if len(chunk) >= settings.bulk_chunk_size or size >= MAX_BULK_BYTES:
+        try:
+            for doc_id, source in docs:
+                try:
+                    line = _action(index, doc_id, source, op)
+                except (TypeError, ValueError) as exc:  # incl. UnicodeEncodeError
+                    reason = f"cannot be sent ({type(exc).__name__}: {exc})"[:500]
+                    sender._dead(doc_id, reason)
+                    continue
+                chunk.append((doc_id, line))
+                size += len(line)
+                if len(chunk) >= settings.bulk_chunk_size or size >= MAX_BULK_BYTES:
+                    flight.submit(chunk)
+                    chunk, size = [], 0
+            if chunk:
                 flight.submit(chunk)
-                chunk, size = [], 0
-        if chunk:
-            flight.submit(chunk)
-    except BaseException as exc:
-        flight.finish(quietly=True)
-        if isinstance(exc, StoreUnavailable):
-            exc.report = report
-        raise
-    try:
+        except BaseException:
+            flight.finish(quietly=True)  # the chunks in flight are counted either way
+            raise
         flight.finish()
     except StoreUnavailable as exc:
         exc.report = report

@@ -354,18 +354,14 @@ def test_numbers_up_to_matches_exactly_one_to_the_limit(limit: int) -> None:
 def test_letters_up_to_matches_exactly_a_to_the_column(column: str) -> None:
     import re
 
+    from demo.xlsx import column_letters
+
     pattern = re.compile(letters_up_to(column))
     limit = column_number(column)
 
-    def name(n: int) -> str:
-        letters = ""
-        while n:
-            n, rest = divmod(n - 1, 26)
-            letters = chr(65 + rest) + letters
-        return letters
-
     for n in [*range(1, 800), *range(max(1, limit - 800), limit + 800)]:
-        assert bool(pattern.fullmatch(name(n))) == (n <= limit), (column, name(n))
+        name = column_letters(n)
+        assert bool(pattern.fullmatch(name)) == (n <= limit), (column, name)
 
 
 def test_calamine_reads_the_vetted_copy_not_the_file_again(tmp_path: Path) -> None:
