@@ -11,6 +11,7 @@ selector ``template:<cluster id>``, so networks and selector profiles follow tem
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -18,9 +19,11 @@ from elasticsearch import Elasticsearch
 from leads.ids import stable_id
 from leads.settings import Settings
 from leads.store import bulk_index, partial_update, scan
-from leads.templates import SIMILAR, band_keys, signatures, similarity
+from leads.templates import SIMILAR, signed, similarity
 
 _TERMS_CHUNK = 20_000
+# Texts in, (signature, band keys) of each out, in order.
+Signer = Callable[[Iterator[str]], Iterable[tuple[list[int], list[str]]]]
 # Candidates per band key beyond this are a boilerplate hub: not used to join ads.
 MAX_BAND_MATCHES = 500
 
@@ -49,19 +52,30 @@ def cluster_batch(
     settings: Settings,
     batch_id: str | None,
     pending: dict[str, list[str]] | None = None,
+    sign: Signer = signed,
 ) -> dict[str, int]:
     """Clusters the ads of one batch (None: every ad) into near-duplicate templates.
     The leads whose ``template:`` selectors change are updated, or, given ``pending``,
     their new selectors are put there for the caller to write with its own updates
-    (``lantern link`` writes them with the re-scoring: one update per lead, not two)."""
+    (``lantern link`` writes them with the re-scoring: one update per lead, not two).
+    ``sign`` makes the signatures and band keys of texts as they are read, in order
+    (``lantern link`` spreads that over worker processes)."""
     query: dict[str, Any] = (
         {"term": {"provenance.batch_id": batch_id}} if batch_id else {"match_all": {}}
     )
-    raws = [(d["id"], d["text"]) for d in scan(es, settings, "raw", query, source=["id", "text"])]
-    if not raws:
+    ids: list[str] = []
+
+    def texts() -> Iterator[str]:
+        for doc in scan(es, settings, "raw", query, source=["id", "text"]):
+            ids.append(doc["id"])
+            yield doc["text"]
+
+    sigs: dict[str, list[int]] = {}
+    bands: dict[str, list[str]] = {}
+    for i, (sig, keys) in enumerate(sign(texts())):
+        sigs[ids[i]], bands[ids[i]] = sig, keys
+    if not sigs:
         return {"ads": 0, "clusters": 0, "changed_leads": 0}
-    sigs = {rid: sig for (rid, _), sig in zip(raws, signatures(t for _, t in raws), strict=True)}
-    bands = {rid: band_keys(sig) for rid, sig in sigs.items()}
     stored = _candidates(es, settings, {k for keys in bands.values() for k in keys})
     # The batch's own ads are clustered afresh; the clusters they were in before must
     # still be looked at (an ad may have left one, and its lead must lose the selector).

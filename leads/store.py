@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch.serializer import JsonSerializer
 
+from leads import fastjson
 from leads.deadletters import dead_letter, spill_path
 from leads.deadletters import spill as spill_letters
 from leads.limits import MAX_BULK_BYTES
@@ -66,6 +68,17 @@ class BulkReport:
     failed: list[DeadLetter] = field(default_factory=list)
 
 
+class _Json(JsonSerializer):
+    """The client's JSON, through :mod:`leads.fastjson` (scans and bulk responses are
+    most of what a command decodes)."""
+
+    def json_dumps(self, data: Any) -> bytes:
+        return fastjson.dumps(data, default=self.default)
+
+    def json_loads(self, data: bytes) -> Any:
+        return fastjson.loads(data)
+
+
 def connect(settings: Settings) -> Elasticsearch:
     auth = (
         (settings.es_username, settings.es_password)
@@ -82,6 +95,7 @@ def connect(settings: Settings) -> Elasticsearch:
             request_timeout=30,
             retry_on_timeout=True,
             max_retries=3,
+            serializer=_Json(),
             **options,
         )
     except ValueError as exc:
@@ -191,13 +205,13 @@ def _action(index: str, doc_id: str, source: dict[str, Any] | bytes, op: str = "
     model's ``model_dump_json``: the cheapest way to send one). Raises ValueError for
     what cannot be sent (a lone surrogate in a string cannot be UTF-8): that document
     alone is refused."""
-    head = json.dumps({op: {"_index": index, "_id": doc_id}}, ensure_ascii=False).encode()
+    head = fastjson.dumps({op: {"_index": index, "_id": doc_id}})
     if isinstance(source, bytes):
         if b"\n" in source:  # one JSON document per line, or the request is misread
             raise ValueError("a serialised document spans more than one line")
         body = source
     else:
-        body = json.dumps(source, ensure_ascii=False, default=str).encode()
+        body = fastjson.dumps(source)
     if op == "update":
         body = b'{"doc":%s}' % body
     return b"%s\n%s\n" % (head, body)

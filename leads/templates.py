@@ -17,8 +17,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from functools import cache
+from hashlib import blake2b
 
 import numpy as np
 
@@ -51,6 +53,7 @@ _FMIX = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # MurmurHash3's 32-bit finalizer
 _SIGNATURE_BATCH = 256
 _SIGNATURE_SHINGLES = 65_536
 _HASH_CACHE = 500_000
+_WORDS = struct.Struct(f"<{NUM_PERM}I")
 
 
 @cache
@@ -111,14 +114,18 @@ def _sha1_32(data: bytes) -> int:
 
 
 def band_keys(signature: Sequence[int]) -> list[str]:
-    """One key per LSH band: ads sharing any key are candidates."""
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(b"".join(int(v).to_bytes(4, "little") for v in rows),
-                                 digest_size=8).hexdigest()  # fmt: skip
-        keys.append(f"{band}:{digest}")
-    return keys
+    """One key per LSH band: ads sharing any key are candidates. A band's key hashes
+    its ``ROWS`` values as 4-byte little-endian words (how every stored key was made)."""
+    data = _WORDS.pack(*signature)
+    step = 4 * ROWS
+    return [f"{band}:{blake2b(data[band * step : (band + 1) * step], digest_size=8).hexdigest()}"
+            for band in range(BANDS)]  # fmt: skip
+
+
+def signed(texts: Iterable[str]) -> list[tuple[list[int], list[str]]]:
+    """Each text's signature and band keys: the CPU-bound part of clustering, in one
+    call a worker process can run over a chunk of texts."""
+    return [(sig, band_keys(sig)) for sig in signatures(texts)]
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

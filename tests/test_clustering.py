@@ -163,19 +163,19 @@ def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
     """Chunks scored in worker processes come back in order and complete: the same leads
     as scoring in this process, and a stored document that is not a valid raw document
     is a dead letter naming it, in both ways."""
-    import lantern.jobs.scoring as scoring
+    import lantern.jobs.workers as workers_module
 
     # The test session runs servers on threads, and scoring forks only when alone:
     # here it is told it is, and the pool counts the chunks it is given.
-    monkeypatch.setattr(scoring.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers_module.threading, "active_count", lambda: 1)
     submitted = []
 
-    class Pool(scoring.ProcessPoolExecutor):
+    class Pool(workers_module.ProcessPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
             submitted.append(args[1])
             return super().submit(*args, **kwargs)
 
-    monkeypatch.setattr(scoring, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(workers_module, "ProcessPoolExecutor", Pool)
     texts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS]
     docs = [_raw("pool", 1, f"{texts[i % 4]} Ref {i}.", "pool").model_dump(mode="json")
             for i in range(300)]  # fmt: skip
@@ -199,14 +199,24 @@ def test_scoring_in_worker_processes_makes_the_same_leads_and_dead_letters(
 
 
 def test_link_writing_selectors_with_the_scores_ends_as_writing_them_first(
-    es: Any, settings: Settings
+    es: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`lantern link` keeps the template selectors it finds and writes them with the
     new scores (one update per lead). The leads, profiles and templates must end exactly
     as when clustering writes its selectors first and linking reads them back — over two
-    batches, the second joining the first's clusters."""
+    batches, the second joining the first's clusters; and the same again when the
+    signatures are made in worker processes, a few texts at a time."""
+    import lantern.jobs.linking as linking_job
+    import lantern.jobs.workers as workers_module
     from lantern.jobs.linking import link_batch
     from leads.store import drop_indices, ensure_indices
+
+    submitted: list[int] = []
+
+    class Pool(workers_module.ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(len(args[1]))
+            return super().submit(*args, **kwargs)
 
     batches = {
         "eq-1": [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS[:2]]
@@ -216,8 +226,13 @@ def test_link_writing_selectors_with_the_scores_ends_as_writing_them_first(
         + [PLANTED[2].format(phone=PLANTED_PHONE)],
     }  # fmt: skip
     ends = []
-    for way in ("apart", "together"):
+    for way in ("apart", "together", "workers"):
         here = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}-{way}"})
+        if way == "workers":  # the session runs servers on threads: told it is alone
+            monkeypatch.setattr(workers_module.threading, "active_count", lambda: 1)
+            monkeypatch.setattr(workers_module, "ProcessPoolExecutor", Pool)
+            monkeypatch.setattr(linking_job, "CHUNK", 2)
+            here = here.model_copy(update={"extract_workers": 2})
         ensure_indices(es, here)
         try:
             for batch, texts in batches.items():
@@ -238,11 +253,12 @@ def test_link_writing_selectors_with_the_scores_ends_as_writing_them_first(
             })  # fmt: skip
         finally:
             drop_indices(es, here)
-    apart, together = ends
+    apart, together, workers = ends
     assert any(
         s.startswith("template:") for d in together["leads"].values() for s in d["selectors"]
     )
-    assert apart == together
+    assert apart == together == workers
+    assert sum(submitted) > len(submitted) > 2  # in chunks, in the workers
 
 
 def test_an_ad_that_leaves_its_cluster_loses_the_template_selector(

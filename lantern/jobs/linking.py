@@ -1,21 +1,31 @@
 """Link a batch: near-duplicate templates, selector profiles, then network-aware
 re-scoring of the leads they touch (each step idempotent, each only over what the
-batch touches; ``None`` links everything)."""
+batch touches; ``None`` links everything).
+
+Signatures are made in worker processes (:mod:`lantern.jobs.workers`) while this
+process reads the batch's texts: the one CPU-bound step, on every core."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from lantern.jobs.workers import Mapper, processes
 from leads.clustering import cluster_batch
 from leads.linking import link_and_rescore
 from leads.settings import Settings
+from leads.templates import signed
+
+CHUNK = 512  # texts per task
 
 
 def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, Any]:
     pending: dict[str, list[str]] = {}  # template selectors, written with the new scores
-    templates = cluster_batch(es, settings, batch_id, pending)
+    with processes(settings) as run:
+        templates = cluster_batch(es, settings, batch_id, pending, sign=_signer(run))
     profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
     return {
         "batch_id": batch_id,
@@ -23,3 +33,12 @@ def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> d
         "profiles": profiles,
         "rescored_leads": rescored,
     }
+
+
+def _signer(run: Mapper) -> Any:
+    def sign(texts: Iterator[str]) -> Iterator[tuple[list[int], list[str]]]:
+        chunks = iter(lambda: list(islice(texts, CHUNK)), [])
+        for made in run(signed, chunks):
+            yield from made
+
+    return sign

@@ -2,27 +2,23 @@
 ``<prefix>-leads`` (idempotent: a lead's id is its document's id).
 
 The stages overlap: this process reads the batch and writes leads (both mostly waiting on
-Elasticsearch) while worker processes validate, extract and serialise, a chunk of raw
-documents at a time, so every core is in use. Chunks are bounded in flight and come back
-in order; ``extract_workers: 0`` does it all in this process.
+Elasticsearch) while worker processes (:mod:`lantern.jobs.workers`) validate, extract
+and serialise, a chunk of raw documents at a time, so every core is in use.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 from pydantic import ValidationError
 
+from lantern.jobs.workers import Mapper, processes
 from leads.batches import batch_query, batch_totals, build_lead
 from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument
@@ -35,7 +31,6 @@ __all__ = ["batch_totals", "score_batch", "score_chunk", "score_ref"]
 
 CHUNK = 256  # raw documents per task: enough to pay for the trip, small to keep order
 Scored = tuple[list[tuple[str, bytes]], list[tuple[str, str]]]
-Scorer = Callable[[Iterable[list[dict[str, Any]]]], Iterator[Scored]]
 
 
 def score_chunk(sources: list[dict[str, Any]], scored_at: datetime, model: str | None) -> Scored:
@@ -66,27 +61,32 @@ def score_chunk(sources: list[dict[str, Any]], scored_at: datetime, model: str |
     return made, refused
 
 
+def _prepare(model: str | None) -> None:
+    """Builds the pipeline as a worker starts. What fails here fails again in the first
+    chunk, and that failure, with its reason, is what the caller sees."""
+    from nlp.pipeline import get_pipeline
+
+    with contextlib.suppress(Exception):
+        get_pipeline(model)
+
+
 def score_batch(
     es: Elasticsearch, settings: Settings, batch_id: str, source_id: str | None = None
 ) -> dict[str, int]:
     """Extracts and scores every raw document of a batch; writes leads idempotently.
     A document that cannot be read or made into a lead is a dead letter; the rest go on."""
-    from nlp.pipeline import get_pipeline
-
-    # Built here, once: forked workers share it rather than each building their own.
-    get_pipeline(settings.spacy_model)
     dead: list[DeadLetter] = []
     now = datetime.now(UTC)
     sources = scan(es, settings, "raw", batch_query(batch_id, source_id))
     chunks = iter(lambda: list(islice(sources, CHUNK)), [])
 
-    def leads(run: Scorer) -> Iterator[tuple[str, bytes]]:
-        for made, refused in run(chunks):
+    def leads(run: Mapper) -> Iterator[tuple[str, bytes]]:
+        for made, refused in run(score_chunk, chunks, now, settings.spacy_model):
             dead.extend(dead_letter("score", rid, why, batch_id) for rid, why in refused)
             yield from made
 
     try:
-        with _scorer(settings, now) as run:
+        with processes(settings, partial(_prepare, settings.spacy_model)) as run:
             report = bulk_index(
                 es, settings, "leads", leads(run), stage="score", batch_id=batch_id, refresh=True
             )
@@ -95,49 +95,6 @@ def score_batch(
         raise
     record_dead_letters(es, settings, dead, batch_id=batch_id)
     return {"leads": report.indexed, "dead_letters": len(report.failed) + len(dead)}
-
-
-def workers(settings: Settings) -> int:
-    """How many extraction processes: the setting, else one per core (this process
-    mostly waits on Elasticsearch, and so does Elasticsearch on a small machine)."""
-    if settings.extract_workers is not None:
-        return settings.extract_workers
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@contextmanager
-def _scorer(settings: Settings, now: datetime) -> Iterator[Scorer]:
-    """A function from chunks of sources to their results, in order: in this process,
-    or across worker processes with at most two chunks per worker in flight."""
-    model, count = settings.spacy_model, workers(settings)
-    # Workers are forked, so they share the pipeline just built. Forking is only safe
-    # while this is the only thread (a lock another thread holds would be copied held),
-    # and the other ways to start a process re-run the caller's main script: with other
-    # threads about (a scheduler's task runner, say), the work stays in this process.
-    if count == 0 or threading.active_count() > 1:
-        yield lambda chunks: (score_chunk(chunk, now, model) for chunk in chunks)
-        return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
-    try:
-        yield lambda chunks: _ordered(pool, chunks, now, model, limit=2 * count)
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def _ordered(
-    pool: Executor,
-    chunks: Iterable[list[dict[str, Any]]],
-    now: datetime,
-    model: str | None,
-    limit: int,
-) -> Iterator[Scored]:
-    pending: deque[Future[Scored]] = deque()
-    for chunk in chunks:
-        pending.append(pool.submit(score_chunk, chunk, now, model))
-        if len(pending) >= limit:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
 
 
 def score_ref(es: Elasticsearch, settings: Settings, ref: dict[str, str]) -> dict[str, Any]:
