@@ -18,7 +18,7 @@ from leads.store import _action
 @pytest.mark.parametrize(
     "doc",
     [
-        {"id": "a", "text": "Ünïcödé ✓ 🌙 \u2028 line\nbreak \"quoted\" \\ slash", "n": 7},
+        {"id": "a", "text": 'Ünïcödé ✓ 🌙 \u2028 line\nbreak "quoted" \\ slash', "n": 7},
         {"nested": [{"x": 1.5, "y": None, "z": True}, [], {}], "neg": -(2**63)},
         {"big": 2**64 - 1, "small": 1e-300, "float": 1e16},
         {"bigger": 2**70, "keys": {1: "one"}},  # orjson refuses both: json decides
