@@ -12,6 +12,7 @@ selector ``template:<cluster id>``, so networks and selector profiles follow tem
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -60,6 +61,47 @@ def cluster_batch(
     (``lantern link`` writes them with the re-scoring: one update per lead, not two).
     ``sign`` makes the signatures and band keys of texts as they are read, in order
     (``lantern link`` spreads that over worker processes)."""
+    return plan_clusters(es, settings, batch_id, pending, sign).write(es, settings)
+
+
+@dataclass
+class ClusterPlan:
+    """A batch clustered, its templates not yet written: the leads' new selectors are
+    already known (``lantern link`` writes the templates while it links)."""
+
+    batch_id: str | None
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)  # old cluster id -> surviving id
+    changed_leads: int = 0
+
+    def write(self, es: Elasticsearch, settings: Settings) -> dict[str, int]:
+        """Writes the batch's templates and relabels merged clusters; the summary."""
+        if not self.templates:
+            return {"ads": 0, "clusters": 0, "changed_leads": 0}
+        report = bulk_index(es, settings, "templates", self.templates.items(), stage="cluster",
+                            batch_id=self.batch_id, refresh=True)  # fmt: skip
+        for old, new in self.merged.items():
+            query = {"term": {"cluster_id": old}}
+            relabel = [(d["id"], {"cluster_id": new})
+                       for d in scan(es, settings, "templates", query, source=["id"])]  # fmt: skip
+            partial_update(es, settings, "templates", relabel)
+        return {
+            "ads": report.indexed,
+            "clusters": len({t["cluster_id"] for t in self.templates.values()}),
+            "merged": len(self.merged),
+            "changed_leads": self.changed_leads,
+        }
+
+
+def plan_clusters(
+    es: Elasticsearch,
+    settings: Settings,
+    batch_id: str | None,
+    pending: dict[str, list[str]] | None = None,
+    sign: Signer = signed,
+) -> ClusterPlan:
+    """:func:`cluster_batch` up to its writes: the clusters, and the leads' template
+    selectors changed (or put in ``pending``), reading only what was stored before."""
     query: dict[str, Any] = (
         {"term": {"provenance.batch_id": batch_id}} if batch_id else {"match_all": {}}
     )
@@ -74,8 +116,9 @@ def cluster_batch(
     bands: dict[str, list[str]] = {}
     for i, (sig, keys) in enumerate(sign(texts())):
         sigs[ids[i]], bands[ids[i]] = sig, keys
+    plan = ClusterPlan(batch_id)
     if not sigs:
-        return {"ads": 0, "clusters": 0, "changed_leads": 0}
+        return plan
     stored = _candidates(es, settings, {k for keys in bands.values() for k in keys})
     # The batch's own ads are clustered afresh; the clusters they were in before must
     # still be looked at (an ad may have left one, and its lead must lose the selector).
@@ -107,7 +150,6 @@ def cluster_batch(
         if rid in sigs or stored[rid]["cluster_id"] is not None:
             members.setdefault(groups.find(rid), []).append(rid)
     assigned: dict[str, str] = {}
-    merged: dict[str, str] = {}  # old cluster id -> surviving id
     # Clusters whose leads may need their template selectors changed. Most ads of a
     # batch match nothing and were in no cluster before: their leads carry no template
     # and get none, so reading and comparing them would change nothing.
@@ -116,28 +158,38 @@ def cluster_batch(
         existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
         target = existing[0] if existing else stable_id("template", min(group))
         for old in existing[1:]:
-            merged[old] = target
+            plan.merged[old] = target
         for rid in group:
             assigned[rid] = target
         if len(group) > 1 or existing or group[0] in previous:
             touched.add(target)
-    report = bulk_index(es, settings, "templates", (
-        (rid, {"id": rid, "bands": bands[rid], "signature": sigs[rid],
-               "cluster_id": assigned[rid], "batch_id": batch_id}) for rid in sigs
-    ), stage="cluster", batch_id=batch_id, refresh=True)  # fmt: skip
-    for old, new in merged.items():
-        relabel = [
-            (d["id"], {"cluster_id": new})
-            for d in scan(es, settings, "templates", {"term": {"cluster_id": old}}, source=["id"])
-        ]
-        partial_update(es, settings, "templates", relabel)
-    changed = _mark_leads(es, settings, touched | set(merged) | set(merged.values()), pending)
-    return {
-        "ads": report.indexed,
-        "clusters": len(set(assigned.values())),
-        "merged": len(merged),
-        "changed_leads": changed,
-    }
+    plan.templates = {rid: {"id": rid, "bands": bands[rid], "signature": sigs[rid],
+                            "cluster_id": assigned[rid], "batch_id": batch_id}
+                      for rid in sigs}  # fmt: skip
+    clusters = touched | set(plan.merged) | set(plan.merged.values())
+    plan.changed_leads = _mark_leads(es, settings, _members(es, settings, clusters, plan),
+                                     pending)  # fmt: skip
+    return plan
+
+
+def _members(
+    es: Elasticsearch, settings: Settings, cluster_ids: set[str], plan: ClusterPlan
+) -> dict[str, list[str]]:
+    """The ads of each cluster as they will be once ``plan`` is written: the batch's ads
+    where the plan puts them, the others where they are stored (merged clusters under
+    the surviving id)."""
+    members: dict[str, list[str]] = {}
+    if not cluster_ids:
+        return members
+    for doc in scan(es, settings, "templates", {"terms": {"cluster_id": sorted(cluster_ids)}},
+                    source=["id", "cluster_id"]):  # fmt: skip
+        if doc["id"] not in plan.templates:
+            cid = plan.merged.get(doc["cluster_id"], doc["cluster_id"])
+            members.setdefault(cid, []).append(doc["id"])
+    for rid, doc in plan.templates.items():
+        if doc["cluster_id"] in cluster_ids:
+            members.setdefault(doc["cluster_id"], []).append(rid)
+    return members
 
 
 def _candidates(es: Elasticsearch, settings: Settings, keys: set[str]) -> dict[str, dict[str, Any]]:
@@ -154,18 +206,12 @@ def _candidates(es: Elasticsearch, settings: Settings, keys: set[str]) -> dict[s
 def _mark_leads(
     es: Elasticsearch,
     settings: Settings,
-    cluster_ids: set[str],
+    members: dict[str, list[str]],
     pending: dict[str, list[str]] | None = None,
 ) -> int:
     """Gives every ad of these clusters the selector template:<id> when the cluster has
     two or more ads (none otherwise); unchanged leads are left alone. With ``pending``,
     the new selectors go there rather than to Elasticsearch."""
-    if not cluster_ids:
-        return 0
-    members: dict[str, list[str]] = {}
-    for doc in scan(es, settings, "templates", {"terms": {"cluster_id": sorted(cluster_ids)}},
-                    source=["id", "cluster_id"]):  # fmt: skip
-        members.setdefault(doc["cluster_id"], []).append(doc["id"])
     wanted: dict[str, str | None] = {
         rid: (f"template:{cid}" if len(ids) > 1 else None)
         for cid, ids in members.items()

@@ -292,3 +292,52 @@ def test_an_ad_that_leaves_its_cluster_loses_the_template_selector(
         assert templates() == [[], []]
     finally:
         drop_indices(es, here)
+
+
+def test_an_ad_bridging_two_clusters_merges_them_under_the_smaller_id(
+    es: Any, settings: Settings
+) -> None:
+    """Two templates, two clusters; a later ad written from both joins them. Every ad
+    ends in the cluster with the smaller id, every lead carries that template selector
+    and none the other's, and a re-run changes nothing."""
+    from lantern.jobs.linking import link_batch
+    from leads.store import drop_indices, ensure_indices
+    from leads.templates import signatures, similarity
+
+    other = (
+        "Warm welcome at the Sunrise spa, {name} and friends give deep tissue and hot "
+        "stone sessions every afternoon; walk ins fine, parking behind. Ask for {phone}"
+    )
+    firsts = [TEMPLATE.format(name=n, age=a, city=c, phone=p) for n, a, c, p in MEMBERS[:2]]
+    seconds = [other.format(name=n, phone=p) for n, _, _, p in MEMBERS[2:]]
+    bridge = f"{firsts[0]} {seconds[0]}"  # one of each, end to end
+    sig = signatures([*firsts, *seconds, bridge])
+    assert similarity(sig[0], sig[2]) < 0.4  # two templates apart; the bridge near both
+    assert min(similarity(sig[4], sig[0]), similarity(sig[4], sig[2])) >= 0.4
+    here = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}-bridge"})
+    ensure_indices(es, here)
+    try:
+        batches = {"br-1": [*firsts, *seconds], "br-2": [bridge]}
+        for batch, texts in batches.items():
+            docs = [_raw(batch, i, t, batch) for i, t in enumerate(texts)]
+            bulk_index(es, here, "raw", ((d.id, d.model_dump(mode="json")) for d in docs),
+                       stage="test", refresh=True)  # fmt: skip
+            score_batch(es, here, batch)
+            result = link_batch(es, here, batch)
+            clusters = _clusters(es, here)
+            if batch == "br-1":
+                assert len(set(clusters.values())) == 2
+                before = set(clusters.values())
+        assert result["templates"]["merged"] == 1
+        (survivor,) = set(clusters.values())
+        assert survivor == min(before)
+        leads = list(scan(es, here, "leads", {"match_all": {}}))
+        assert len(leads) == 5
+        for lead in leads:
+            assert [s for s in lead["selectors"] if s.startswith("template:")] == [
+                f"template:{survivor}"
+            ]
+        assert link_batch(es, here, "br-2")["rescored_leads"] == 0
+        assert _clusters(es, here) == clusters
+    finally:
+        drop_indices(es, here)

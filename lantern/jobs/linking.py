@@ -3,18 +3,20 @@ re-scoring of the leads they touch (each step idempotent, each only over what th
 batch touches; ``None`` links everything).
 
 Signatures are made in worker processes (:mod:`lantern.jobs.workers`) while this
-process reads the batch's texts: the one CPU-bound step, on every core."""
+process reads the batch's texts: the one CPU-bound step, on every core. The templates
+are written while the profiles are built."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
 from lantern.jobs.workers import Mapper, processes
-from leads.clustering import cluster_batch
+from leads.clustering import plan_clusters
 from leads.linking import link_and_rescore
 from leads.settings import Settings
 from leads.templates import signed
@@ -25,8 +27,13 @@ CHUNK = 512  # texts per task
 def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> dict[str, Any]:
     pending: dict[str, list[str]] = {}  # template selectors, written with the new scores
     with processes(settings) as run:
-        templates = cluster_batch(es, settings, batch_id, pending, sign=_signer(run))
-    profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
+        plan = plan_clusters(es, settings, batch_id, pending, sign=_signer(run))
+    # Nothing below reads the templates: they are written while the profiles are built
+    # and the leads re-scored (Elasticsearch indexes while this process computes).
+    with ThreadPoolExecutor(1) as background:
+        written = background.submit(plan.write, es, settings)
+        profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
+        templates = written.result()
     return {
         "batch_id": batch_id,
         "templates": templates,
