@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     # the next is built and sent. Bounded, so memory stays flat and a slow node is
     # never flooded (it answers 429 and those items are sent again).
     bulk_concurrency: int = Field(default=4, ge=1, le=16)
-    # Processes that extract and score (``lantern score``, the DAGs' score tasks); unset:
-    # one per core. 0: in the calling process.
+    # Processes that extract and score (``lantern score``, the DAGs' score tasks) and make
+    # ad signatures (``lantern link``); unset: one per core. 0: in the calling process.
     extract_workers: int | None = Field(default=None, ge=0, le=64)
     # A selector in more ads than this (a public hotline, a platform's support address)
     # is a hub: reported, but never used to join ads into one network.
