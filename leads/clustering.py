@@ -30,7 +30,7 @@ MAX_BAND_MATCHES = 500
 
 
 class _Groups:
-    """Union-find over ad ids."""
+    """Union-find over ids; each set's root is its smallest id."""
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -72,6 +72,7 @@ class ClusterPlan:
     batch_id: str | None
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)  # old cluster id -> surviving id
+    clusters: int = 0
     changed_leads: int = 0
 
     def write(self, es: Elasticsearch, settings: Settings) -> dict[str, int]:
@@ -87,7 +88,7 @@ class ClusterPlan:
             partial_update(es, settings, "templates", relabel)
         return {
             "ads": report.indexed,
-            "clusters": len({t["cluster_id"] for t in self.templates.values()}),
+            "clusters": self.clusters,
             "merged": len(self.merged),
             "changed_leads": self.changed_leads,
         }
@@ -116,6 +117,8 @@ def plan_clusters(
     bands: dict[str, list[str]] = {}
     for i, (sig, keys) in enumerate(sign(texts())):
         sigs[ids[i]], bands[ids[i]] = sig, keys
+    if len(sigs) != len(ids):
+        raise RuntimeError(f"{len(ids)} ads read but {len(sigs)} signatures made")
     plan = ClusterPlan(batch_id)
     if not sigs:
         return plan
@@ -149,6 +152,14 @@ def plan_clusters(
     for rid in stored:
         if rid in sigs or stored[rid]["cluster_id"] is not None:
             members.setdefault(groups.find(rid), []).append(rid)
+    # Stored ads of one cluster can fall into different groups (they are never compared
+    # with each other), so the clusters a group joins are joined across groups: each
+    # set of joined clusters keeps its smallest id, and every other id maps straight to it.
+    joined = _Groups()
+    for group in members.values():
+        existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
+        for other in existing[1:]:
+            joined.join(existing[0], other)
     assigned: dict[str, str] = {}
     # Clusters whose leads may need their template selectors changed. Most ads of a
     # batch match nothing and were in no cluster before: their leads carry no template
@@ -156,13 +167,13 @@ def plan_clusters(
     touched = set(previous.values())
     for group in members.values():
         existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
-        target = existing[0] if existing else stable_id("template", min(group))
-        for old in existing[1:]:
-            plan.merged[old] = target
+        target = joined.find(existing[0]) if existing else stable_id("template", min(group))
+        plan.merged.update((old, target) for old in existing if old != target)
         for rid in group:
             assigned[rid] = target
         if len(group) > 1 or existing or group[0] in previous:
             touched.add(target)
+    plan.clusters = len(set(assigned.values()))
     plan.templates = {rid: {"id": rid, "bands": bands[rid], "signature": sigs[rid],
                             "cluster_id": assigned[rid], "batch_id": batch_id}
                       for rid in sigs}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,12 +48,18 @@ def spill_path(settings: Settings, batch_id: str | None, out: str | None = None)
     return settings.data_dir / "deadletters" / f"{safe_name(batch_id or 'no-batch')}.jsonl"
 
 
+# Two writers of one run (``lantern link`` writes templates and leads side by side) may
+# spill to the same file at once: one at a time, so no line is cut into another.
+_SPILLING = threading.Lock()
+
+
 def spill(path: Path, letters: list[DeadLetter], why: str) -> None:
     """Writes letters to ``path`` and says so in one line; a failure to write says that."""
     if not letters:
         return
     try:
-        append_jsonl(path, letters)
+        with _SPILLING:
+            append_jsonl(path, letters)
     except OSError as exc:
         message = f"dead letters: {len(letters)} could not be kept ({why}; and {path}: {exc})"
         print(one_line(message), file=sys.stderr, flush=True)

@@ -70,10 +70,14 @@ class BulkReport:
 
 class _Json(JsonSerializer):
     """The client's JSON, through :mod:`leads.fastjson` (scans and bulk responses are
-    most of what a command decodes)."""
+    most of what a command decodes); a request body orjson refuses is written as the
+    client always wrote it."""
 
     def json_dumps(self, data: Any) -> bytes:
-        return fastjson.dumps(data, default=self.default)
+        try:
+            return fastjson.dumps(data, default=self.default)
+        except ValueError:
+            return super().json_dumps(data)
 
     def json_loads(self, data: bytes) -> Any:
         return fastjson.loads(data)

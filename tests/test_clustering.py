@@ -341,3 +341,62 @@ def test_an_ad_bridging_two_clusters_merges_them_under_the_smaller_id(
         assert _clusters(es, here) == clusters
     finally:
         drop_indices(es, here)
+
+
+def test_band_keys_are_the_stored_keys() -> None:
+    """Band keys are stored: new ones must be made exactly as every stored one was (a
+    band's rows as 4-byte little-endian words, BLAKE2b of 8 bytes), or a new ad would
+    never find its stored twins."""
+    import hashlib
+
+    from leads.templates import BANDS, ROWS, band_keys, signatures
+
+    sigs = signatures([TEMPLATE, *UNRELATED]) + [[0] * 64, [(1 << 32) - 1] * 64]
+    for sig in sigs:
+        expected = [
+            f"{b}:"
+            + hashlib.blake2b(
+                b"".join(v.to_bytes(4, "little") for v in sig[b * ROWS : (b + 1) * ROWS]),
+                digest_size=8,
+            ).hexdigest()
+            for b in range(BANDS)
+        ]
+        assert band_keys(sig) == expected
+    assert band_keys([0] * 64)[0] == "0:" + hashlib.blake2b(bytes(12), digest_size=8).hexdigest()
+
+
+def test_clusters_a_batch_joins_across_groups_end_under_one_id(es: Any, settings: Settings) -> None:
+    """Stored ads of one cluster are never compared with each other, so they can fall
+    into different groups of a new batch: here cluster "c" (r1, r3) meets b1 through r1
+    alone, and b2 through r3, while b2 also joins cluster "a" (r2). Every ad must end in
+    "a", the smaller id, in the plan (which sets the leads' selectors) as in the index."""
+    from leads.clustering import plan_clusters
+    from leads.store import drop_indices, ensure_indices
+    from leads.templates import band_keys
+
+    # Signatures chosen by hand: equal halves share bands and estimate 0.5 similarity.
+    r1, r2, r3 = [1] * 64, [2] * 64, [3] * 64
+    made = {"b1 text": [1] * 32 + [11] * 32, "b2 text": [3] * 32 + [2] * 32}
+    here = settings.model_copy(update={"index_prefix": f"{settings.index_prefix}-split"})
+    ensure_indices(es, here)
+    try:
+        stored = {"r1": (r1, "c-cluster"), "r2": (r2, "a-cluster"), "r3": (r3, "c-cluster")}
+        bulk_index(es, here, "templates", [
+            (rid, {"id": rid, "bands": band_keys(sig), "signature": sig, "cluster_id": cid,
+                   "batch_id": "old"}) for rid, (sig, cid) in stored.items()
+        ], stage="test", refresh=True)  # fmt: skip
+        docs = [_raw("split", i, text, "split") for i, text in enumerate(made)]
+        bulk_index(es, here, "raw", ((d.id, d.model_dump(mode="json")) for d in docs),
+                   stage="test", refresh=True)  # fmt: skip
+
+        def sign(texts: Any) -> Any:
+            return [(made[t], band_keys(made[t])) for t in texts]
+
+        plan = plan_clusters(es, here, "split", {}, sign=sign)
+        assert {d["cluster_id"] for d in plan.templates.values()} == {"a-cluster"}
+        assert plan.merged == {"c-cluster": "a-cluster"}
+        plan.write(es, here)
+        assert set(_clusters(es, here).values()) == {"a-cluster"}
+        assert len(_clusters(es, here)) == 5
+    finally:
+        drop_indices(es, here)

@@ -229,7 +229,7 @@ def test_a_crawl_that_loses_elasticsearch_keeps_what_it_collected(
 ) -> None:
     env = {"LANTERN_BULK_CHUNK_SIZE": "20", "LANTERN_ES_RETRY_SECONDS": "2"}
     # Cut when the 41st document is on its way: two bulks of 20 got through.
-    documents = f'"_index": "{settings.index("raw")}"'.encode()
+    documents = f'"_index":"{settings.index("raw")}"'.encode()  # bulk heads are compact
     with CuttableProxy(settings.es_url, cut_after=40, pattern=documents) as proxy:
         crawl = run_crawl("demo-classifieds", "es-away", demo, env={**env, "ES_URL": proxy.url})
     last = crawl.stderr.strip().splitlines()[-1]

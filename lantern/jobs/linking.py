@@ -32,7 +32,12 @@ def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> d
     # and the leads re-scored (Elasticsearch indexes while this process computes).
     with ThreadPoolExecutor(1) as background:
         written = background.submit(plan.write, es, settings)
-        profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
+        try:
+            profiles, rescored = link_and_rescore(es, settings, batch_id, pending)
+        except BaseException as exc:
+            if (failed := written.exception()) is not None:  # neither failure goes unsaid
+                exc.add_note(f"writing the batch's templates failed too: {failed}")
+            raise
         templates = written.result()
     return {
         "batch_id": batch_id,

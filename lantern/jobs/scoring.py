@@ -75,6 +75,13 @@ def score_batch(
 ) -> dict[str, int]:
     """Extracts and scores every raw document of a batch; writes leads idempotently.
     A document that cannot be read or made into a lead is a dead letter; the rest go on."""
+    if settings.spacy_model:
+        # A statistical model is large: built once here (a missing one fails here, in
+        # one line) and shared by the forked workers. The blank default is quicker to
+        # build in each worker, side by side, while this process starts reading.
+        from nlp.pipeline import get_pipeline
+
+        get_pipeline(settings.spacy_model)
     dead: list[DeadLetter] = []
     now = datetime.now(UTC)
     sources = scan(es, settings, "raw", batch_query(batch_id, source_id))
