@@ -54,11 +54,13 @@ def _scan_leads(
     pending: Pending | None,
     gaining: set[str] | None = None,
     refresh: bool = True,
+    skip: set[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The leads ``query`` matches, with ``pending`` selectors in place of the stored
     ones; with ``gaining``, also the pending leads that will carry one of those selectors
-    but do not yet (the query, run on stored selectors, cannot find them)."""
-    seen: set[str] = set()
+    but do not yet (the query, run on stored selectors, cannot find them), but for the
+    ``skip`` ones (the caller has them)."""
+    seen: set[str] = set(skip or ())
     for lead in scan(es, settings, "leads", query, source=fields, refresh=refresh):
         if pending and lead["id"] in pending:
             lead["selectors"] = pending[lead["id"]]
@@ -91,14 +93,20 @@ def leads_with(
     refresh: bool = True,
     pending: Pending | None = None,
     fields: list[str] = _LEAD_FIELDS,
+    outside: tuple[str, set[str]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Every lead carrying each selector (across all batches)."""
+    """Every lead carrying each selector (across all batches); with ``outside`` (a batch
+    id, and the ids of its leads the caller has read), only the other batches' leads."""
     wanted = sorted(set(selectors))
     out: dict[str, list[dict[str, Any]]] = {s: [] for s in wanted}
     for i in range(0, len(wanted), _CHUNK):
         chunk = set(wanted[i : i + _CHUNK])
-        query = {"terms": {"selectors": sorted(chunk)}}
-        for lead in _scan_leads(es, settings, query, fields, pending, chunk, refresh):
+        query: dict[str, Any] = {"terms": {"selectors": sorted(chunk)}}
+        skip = None
+        if outside:
+            query = {"bool": {"filter": [query], "must_not": [{"term": {"batch_id": outside[0]}}]}}
+            skip = outside[1]
+        for lead in _scan_leads(es, settings, query, fields, pending, chunk, refresh, skip):
             for selector in chunk.intersection(lead.get("selectors", [])):
                 out[selector].append(lead)
     return out
@@ -129,9 +137,23 @@ def _link(
 ) -> tuple[dict[str, int], set[str], dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """The profiles of the batch's selectors, written; and what re-scoring needs: the
     selectors, their profiles, and every lead carrying one (read once, for both)."""
-    touched = batch_selectors(es, settings, batch_id, pending)
     fields = sorted({*_LEAD_FIELDS, *_RESCORE_FIELDS})
-    grouped = leads_with(es, settings, touched, pending=pending, fields=fields)
+    query: dict[str, Any] = {"term": {"batch_id": batch_id}} if batch_id else {"match_all": {}}
+    # The batch's own leads are read once, with everything linking and re-scoring need
+    # (those that carry no linking selector are not kept); then only other batches'
+    # leads that share a selector with them.
+    ours: set[str] = set()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for lead in _scan_leads(es, settings, query, fields, pending):
+        ours.add(lead["id"])
+        for selector in _linking(lead.get("selectors", [])):
+            grouped.setdefault(selector, []).append(lead)
+    touched = set(grouped)
+    if batch_id is not None:
+        others = leads_with(es, settings, touched, pending=pending, fields=fields,
+                            outside=(batch_id, ours))  # fmt: skip
+        for selector, leads in others.items():
+            grouped[selector].extend(leads)
     profiles = [
         build_profile(selector, leads, settings.hub_threshold, batch_id)
         for selector, leads in grouped.items()

@@ -8,10 +8,8 @@ and serialise, a chunk of raw documents at a time, so every core is in use.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -61,27 +59,16 @@ def score_chunk(sources: list[dict[str, Any]], scored_at: datetime, model: str |
     return made, refused
 
 
-def _prepare(model: str | None) -> None:
-    """Builds the pipeline as a worker starts. What fails here fails again in the first
-    chunk, and that failure, with its reason, is what the caller sees."""
-    from nlp.pipeline import get_pipeline
-
-    with contextlib.suppress(Exception):
-        get_pipeline(model)
-
-
 def score_batch(
     es: Elasticsearch, settings: Settings, batch_id: str, source_id: str | None = None
 ) -> dict[str, int]:
     """Extracts and scores every raw document of a batch; writes leads idempotently.
     A document that cannot be read or made into a lead is a dead letter; the rest go on."""
-    if settings.spacy_model:
-        # A statistical model is large: built once here (a missing one fails here, in
-        # one line) and shared by the forked workers. The blank default is quicker to
-        # build in each worker, side by side, while this process starts reading.
-        from nlp.pipeline import get_pipeline
+    from nlp.pipeline import get_pipeline
 
-        get_pipeline(settings.spacy_model)
+    # Built here, once: forked workers share it rather than each building their own
+    # (building is CPU-bound: in two workers at once it costs a core for nothing).
+    get_pipeline(settings.spacy_model)
     dead: list[DeadLetter] = []
     now = datetime.now(UTC)
     sources = scan(es, settings, "raw", batch_query(batch_id, source_id))
@@ -93,7 +80,7 @@ def score_batch(
             yield from made
 
     try:
-        with processes(settings, partial(_prepare, settings.spacy_model)) as run:
+        with processes(settings) as run:
             report = bulk_index(
                 es, settings, "leads", leads(run), stage="score", batch_id=batch_id, refresh=True
             )

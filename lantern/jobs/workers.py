@@ -51,11 +51,9 @@ def workers(settings: Settings) -> int:
 
 
 @contextmanager
-def processes(settings: Settings, prepare: Callable[[], object] | None = None) -> Iterator[Mapper]:
+def processes(settings: Settings) -> Iterator[Mapper]:
     """A :class:`Mapper` over forked worker processes (they share what this process has
-    imported), or over this process alone. ``prepare`` runs first in each worker as it
-    starts (loading what the work needs: the workers do it at once, side by side, while
-    this process starts reading)."""
+    imported and built), or over this process alone."""
     count = workers(settings)
     # Forking is only safe while this is the only thread (a lock another thread holds
     # would be copied held), and the other ways to start a process re-run the caller's
@@ -64,9 +62,7 @@ def processes(settings: Settings, prepare: Callable[[], object] | None = None) -
     if count == 0 or threading.active_count() > 1:
         yield Mapper(None, 0)
         return
-    pool = ProcessPoolExecutor(
-        count, mp_context=multiprocessing.get_context("fork"), initializer=prepare
-    )
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
     try:
         yield Mapper(pool, limit=2 * count)
     finally:
