@@ -155,23 +155,24 @@ def plan_clusters(
     # Stored ads of one cluster can fall into different groups (they are never compared
     # with each other), so the clusters a group joins are joined across groups: each
     # set of joined clusters keeps its smallest id, and every other id maps straight to it.
+    existing = {root: sorted({c for r in group if (c := stored[r]["cluster_id"])})
+                for root, group in members.items()}  # fmt: skip
     joined = _Groups()
-    for group in members.values():
-        existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
-        for other in existing[1:]:
-            joined.join(existing[0], other)
+    for ids in existing.values():
+        for other in ids[1:]:
+            joined.join(ids[0], other)
     assigned: dict[str, str] = {}
     # Clusters whose leads may need their template selectors changed. Most ads of a
     # batch match nothing and were in no cluster before: their leads carry no template
     # and get none, so reading and comparing them would change nothing.
     touched = set(previous.values())
-    for group in members.values():
-        existing = sorted({c for r in group if (c := stored[r]["cluster_id"])})
-        target = joined.find(existing[0]) if existing else stable_id("template", min(group))
-        plan.merged.update((old, target) for old in existing if old != target)
+    for root, group in members.items():
+        ids = existing[root]
+        target = joined.find(ids[0]) if ids else stable_id("template", min(group))
+        plan.merged.update((old, target) for old in ids if old != target)
         for rid in group:
             assigned[rid] = target
-        if len(group) > 1 or existing or group[0] in previous:
+        if len(group) > 1 or ids or group[0] in previous:
             touched.add(target)
     plan.clusters = len(set(assigned.values()))
     plan.templates = {rid: {"id": rid, "bands": bands[rid], "signature": sigs[rid],

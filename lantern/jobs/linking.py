@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from lantern.jobs.workers import Mapper, processes
-from leads.clustering import plan_clusters
+from lantern.jobs.workers import Mapper, chunked, processes
+from leads.clustering import Signer, plan_clusters
 from leads.linking import link_and_rescore
 from leads.settings import Settings
 from leads.templates import signed
@@ -47,10 +46,9 @@ def link_batch(es: Elasticsearch, settings: Settings, batch_id: str | None) -> d
     }
 
 
-def _signer(run: Mapper) -> Any:
+def _signer(run: Mapper) -> Signer:
     def sign(texts: Iterator[str]) -> Iterator[tuple[list[int], list[str]]]:
-        chunks = iter(lambda: list(islice(texts, CHUNK)), [])
-        for made in run(signed, chunks):
+        for made in run(signed, chunked(texts, CHUNK)):
             yield from made
 
     return sign

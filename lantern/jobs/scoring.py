@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 from pydantic import ValidationError
 
-from lantern.jobs.workers import Mapper, processes
+from lantern.jobs.workers import Mapper, chunked, processes
 from leads.batches import batch_query, batch_totals, build_lead
 from leads.deadletters import dead_letter
 from leads.models import DeadLetter, RawDocument
@@ -72,7 +71,7 @@ def score_batch(
     dead: list[DeadLetter] = []
     now = datetime.now(UTC)
     sources = scan(es, settings, "raw", batch_query(batch_id, source_id))
-    chunks = iter(lambda: list(islice(sources, CHUNK)), [])
+    chunks = chunked(sources, CHUNK)
 
     def leads(run: Mapper) -> Iterator[tuple[str, bytes]]:
         for made, refused in run(score_chunk, chunks, now, settings.spacy_model):

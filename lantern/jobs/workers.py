@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, TypeVar
 
 from leads.settings import Settings
@@ -40,6 +41,12 @@ class Mapper:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last may be shorter), read as they are needed."""
+    rest = iter(items)
+    return iter(lambda: list(islice(rest, size)), [])
 
 
 def workers(settings: Settings) -> int:
